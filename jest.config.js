@@ -1,0 +1,10 @@
+/** Unit and integration tests (no network but loopback). The e2e suite has its own config. */
+module.exports = {
+	testEnvironment: 'node',
+	roots: ['<rootDir>/test'],
+	testMatch: ['<rootDir>/test/{unit,integration,package}/**/*.test.ts'],
+	transform: {
+		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json', isolatedModules: true }],
+	},
+	testTimeout: 30000,
+};
