@@ -1,0 +1,63 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestOptions,
+	INodeProperties,
+	Icon,
+} from 'n8n-workflow';
+
+import { normalizeApiKey } from '../nodes/shared/apiKey';
+
+export class WaveSpeedApi implements ICredentialType {
+	name = 'waveSpeedApi';
+
+	displayName = 'WaveSpeed API';
+
+	icon: Icon = { light: 'file:../icons/wavespeed.svg', dark: 'file:../icons/wavespeed.dark.svg' };
+
+	documentationUrl = 'https://wavespeed.ai/docs/docs-authentication';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			required: true,
+			default: '',
+			description: 'From wavespeed.ai → Access Keys. A pasted "Bearer " prefix or stray spaces are ignored.',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://api.wavespeed.ai',
+			description: 'Change only to go through a gateway or proxy',
+		},
+	];
+
+	// A function, not a header template, so a pasted "Bearer " prefix or newline is cleaned.
+	authenticate = async (
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> => ({
+		...requestOptions,
+		headers: { ...requestOptions.headers, Authorization: `Bearer ${normalizeApiKey(credentials.apiKey)}` },
+	});
+
+	// Reading the balance needs a valid key and costs nothing.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl}}',
+			url: '/api/v3/balance',
+			method: 'GET',
+		},
+		rules: [
+			{
+				type: 'responseSuccessBody',
+				properties: { key: 'code', value: 401, message: 'WaveSpeed rejected the API key' },
+			},
+		],
+	};
+}

@@ -1,0 +1,29 @@
+import { NodeConnectionTypes } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+
+import { modelProperties } from '../shared/model';
+import { waveSpeedSeedanceLiteReferenceToVideo as MODEL } from '../shared/models/wavespeed/seedanceLiteReferenceToVideo';
+import { runModel } from '../shared/runner';
+import { runProperties } from '../shared/runProperties';
+
+export class WaveSpeedSeedanceLiteReferenceToVideo implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'WaveSpeed Seedance V1 Lite Reference to Video',
+		name: 'waveSpeedSeedanceLiteReferenceToVideo',
+		icon: { light: 'file:../../icons/wavespeed.svg', dark: 'file:../../icons/wavespeed.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["mode"] === "submitOnly" ? "Submit only" : "Generate video" }}',
+		description: 'Make a video in the style of 1 to 4 reference images with ByteDance Seedance V1 Lite on WaveSpeed',
+		defaults: { name: 'WaveSpeed Seedance V1 Lite Reference to Video' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'waveSpeedApi', required: true }],
+		properties: [...modelProperties(MODEL), ...runProperties],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await runModel.call(this, MODEL);
+	}
+}

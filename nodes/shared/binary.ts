@@ -1,0 +1,151 @@
+/**
+ * Binary in (an image from the input item) and out (the video, streamed into n8n's binary
+ * store without holding it in memory).
+ */
+import type { IBinaryData, IExecuteFunctions, INode } from 'n8n-workflow';
+
+import { fieldError, providerError } from './errors';
+import { header } from './http';
+import { IMAGE_MIME, checkImage, formatBytes, sniffImage } from './images';
+import type { ImageFormat, ImageRules, Provider } from './models/types';
+import { openStream } from './public';
+
+export interface InputImage {
+	bytes: Buffer;
+	mimeType: string;
+	fileName: string;
+}
+
+/** Reads and checks the input image before anything is sent. */
+export async function readInputImage(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	propertyName: string,
+	fieldName: string,
+	rules: ImageRules | undefined,
+	uploadFormats: ImageFormat[],
+	maxUploadBytes: number,
+): Promise<InputImage> {
+	const node = ctx.getNode();
+	const item = ctx.getInputData()[itemIndex];
+	const name = propertyName.trim();
+	if (!name || !item?.binary?.[name]) {
+		const available = Object.keys(item?.binary ?? {});
+		throw fieldError(
+			node,
+			itemIndex,
+			'Input Binary Field',
+			`the input item has no binary property "${name}"`,
+			available.length
+				? `Binary properties on this item: ${available.join(', ')}`
+				: 'This item has no binary data: add a node before this one that reads or downloads the image',
+		);
+	}
+	const binary = ctx.helpers.assertBinaryData(itemIndex, name);
+	const bytes = await ctx.helpers.getBinaryDataBuffer(itemIndex, name);
+	const effective: ImageRules = {
+		...rules,
+		formats: rules?.formats ?? uploadFormats,
+		maxBytes: Math.min(rules?.maxBytes ?? Infinity, maxUploadBytes),
+	};
+	const problem = checkImage(bytes, effective, uploadFormats);
+	if (problem) {
+		throw fieldError(node, itemIndex, fieldName, `the binary "${name}" (${binary.fileName ?? 'unnamed'}) ${problem}`);
+	}
+	const format = sniffImage(bytes).format as ImageFormat;
+	const mimeType = IMAGE_MIME[format];
+	const extension = format === 'jpeg' ? 'jpg' : format;
+	const fileName = (binary.fileName ?? `image.${extension}`).replace(/[^\w.-]+/g, '_');
+	return { bytes, mimeType, fileName };
+}
+
+/** Decodes a data: URI that already passed validation. */
+export function decodeDataUri(value: string): InputImage {
+	const comma = value.indexOf(',');
+	const bytes = Buffer.from(value.slice(comma + 1), 'base64');
+	const format = sniffImage(bytes).format ?? 'png';
+	return { bytes, mimeType: IMAGE_MIME[format], fileName: `image.${format === 'jpeg' ? 'jpg' : format}` };
+}
+
+const VIDEO_TYPES = /^(video\/|application\/octet-stream|binary\/octet-stream|application\/mp4)/i;
+
+function extensionFor(mimeType: string, url: string): string {
+	const fromUrl = /\.([a-z0-9]{2,4})(?:$|\?)/i.exec(new URL(url).pathname)?.[1];
+	if (fromUrl) return fromUrl.toLowerCase();
+	const map: Record<string, string> = { 'video/mp4': 'mp4', 'video/webm': 'webm', 'video/quicktime': 'mov' };
+	return map[mimeType] ?? 'mp4';
+}
+
+/** The stream n8n's prepareBinaryData accepts (typed without importing Node's stream module). */
+type BinarySource = Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0];
+interface Closable {
+	destroy?: () => void;
+}
+
+export interface DownloadOptions {
+	provider: Provider;
+	requestId: string;
+	itemIndex: number;
+	maxBytes: number;
+	contentType?: string;
+	signal?: AbortSignal;
+}
+
+/** Downloads a finished video into n8n's binary store, streaming. */
+export async function downloadVideo(
+	ctx: IExecuteFunctions,
+	node: INode,
+	url: string,
+	options: DownloadOptions,
+): Promise<IBinaryData> {
+	const fail = (message: string, httpCode?: number) =>
+		providerError(node, {
+			provider: options.provider,
+			message: `downloading the video failed: ${message}. The video is still at ${url}`,
+			requestId: options.requestId,
+			itemIndex: options.itemIndex,
+			httpCode,
+		});
+	let response;
+	try {
+		response = await openStream(ctx, url, options.signal);
+	} catch (error) {
+		throw fail(error instanceof Error ? error.message : String(error));
+	}
+	const body = response.body as Closable;
+	if (response.statusCode < 200 || response.statusCode >= 300) {
+		body?.destroy?.();
+		throw fail(`HTTP ${response.statusCode}`, response.statusCode);
+	}
+	const contentType = (header(response, 'content-type') ?? options.contentType ?? 'video/mp4').split(';')[0].trim();
+	if (!VIDEO_TYPES.test(contentType)) {
+		body?.destroy?.();
+		throw fail(`the file is ${contentType}, not a video`);
+	}
+	const lengthHeader = Number(header(response, 'content-length'));
+	const length = Number.isFinite(lengthHeader) && lengthHeader > 0 ? lengthHeader : undefined;
+	if (length !== undefined && length > options.maxBytes) {
+		body?.destroy?.();
+		throw fail(`the video is ${formatBytes(length)}, above the limit of ${formatBytes(options.maxBytes)} (option Max Download Size)`);
+	}
+	const mimeType = /octet-stream/i.test(contentType) ? (options.contentType ?? 'video/mp4') : contentType;
+	const fileName = `${options.requestId.replace(/[^\w.-]+/g, '_')}.${extensionFor(mimeType, url)}`;
+	// The stream goes to n8n's binary store as it arrives (to disk in filesystem mode).
+	// Node's stream module is off limits to community nodes, so the size is enforced from
+	// Content-Length up front and checked against the stored byte count afterwards.
+	let binary: IBinaryData;
+	try {
+		binary = await ctx.helpers.prepareBinaryData(response.body as BinarySource, fileName, mimeType);
+	} catch (error) {
+		body?.destroy?.();
+		throw fail(error instanceof Error ? error.message : String(error));
+	}
+	const stored = typeof binary.bytes === 'number' ? binary.bytes : undefined;
+	if (stored !== undefined && length !== undefined && stored < length) {
+		throw fail(`the download ended after ${formatBytes(stored)} of ${formatBytes(length)}`);
+	}
+	if (stored !== undefined && stored > options.maxBytes) {
+		throw fail(`the video is ${formatBytes(stored)}, above the limit of ${formatBytes(options.maxBytes)} (option Max Download Size)`);
+	}
+	return binary;
+}

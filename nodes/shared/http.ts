@@ -1,0 +1,161 @@
+/**
+ * One place for HTTP semantics: a call never throws on an HTTP status (we classify it), and
+ * only idempotent reads are retried. Submits go through `callOnce` and are never repeated,
+ * except where the provider provably did not take the job (see submitWithRetry).
+ */
+import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+
+import type { Clock } from './clock';
+
+export interface HttpResult {
+	statusCode: number;
+	headers: Record<string, string | string[] | undefined>;
+	body: unknown;
+}
+
+export interface RetryPolicy {
+	clock: Clock;
+	signal?: AbortSignal;
+	/** Give up retrying past this time (clock ms). */
+	deadline?: number;
+	maxAttempts?: number;
+	onRetry?: (reason: string, attempt: number, delayMs: number) => void;
+}
+
+const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+
+export function isRetryableStatus(statusCode: number): boolean {
+	return RETRYABLE_STATUS.has(statusCode);
+}
+
+/** The system error code of a failed request (ECONNREFUSED, ECONNRESET, …), wherever n8n put it. */
+export function networkCode(error: unknown): string | undefined {
+	const seen = new Set<unknown>();
+	let current = error as IDataObject | undefined;
+	while (current && typeof current === 'object' && !seen.has(current)) {
+		seen.add(current);
+		if (typeof current.code === 'string' && /^E[A-Z_]+$/.test(current.code)) return current.code;
+		const text = typeof current.message === 'string' ? current.message : '';
+		const match = /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ECONNABORTED|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_SOCKET)\b/.exec(text);
+		if (match) return match[1];
+		if (/socket hang up/i.test(text)) return 'ECONNRESET';
+		if (/timeout of \d+ms exceeded/i.test(text)) return 'ECONNABORTED';
+		current = (current.cause ?? current.error) as IDataObject | undefined;
+	}
+	return undefined;
+}
+
+export function header(result: HttpResult, name: string): string | undefined {
+	const value = result.headers[name.toLowerCase()];
+	return Array.isArray(value) ? value[0] : value;
+}
+
+/** Retry-After in ms (seconds or an HTTP date), capped at a minute. */
+export function retryAfterMs(result: HttpResult, clock: Clock): number | undefined {
+	const value = header(result, 'retry-after');
+	if (!value) return undefined;
+	const seconds = Number(value);
+	const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - clock.now();
+	return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), 60_000) : undefined;
+}
+
+export function backoffMs(attempt: number, baseMs = 1000, maxMs = 30_000): number {
+	const raw = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
+	return Math.round(raw * (0.75 + Math.random() * 0.5));
+}
+
+/** One authenticated request; the HTTP status is returned, not thrown. */
+export async function callOnce(
+	ctx: IExecuteFunctions,
+	credentialType: string,
+	options: IHttpRequestOptions,
+): Promise<HttpResult> {
+	const response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, {
+		...options,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+	})) as { statusCode: number; headers?: HttpResult['headers']; body: unknown };
+	return { statusCode: response.statusCode, headers: response.headers ?? {}, body: response.body };
+}
+
+function stopped(policy: RetryPolicy, delay: number, attempt: number): boolean {
+	if (policy.signal?.aborted) return true;
+	if (attempt >= (policy.maxAttempts ?? 8)) return true;
+	return policy.deadline !== undefined && policy.clock.now() + delay > policy.deadline;
+}
+
+/**
+ * A read (status, result) with retries on network errors, 429 (honouring Retry-After) and
+ * 5xx, with exponential back-off and jitter. Returns the last answer; throws the last
+ * network error when every attempt failed that way.
+ */
+export async function readWithRetry(
+	send: () => Promise<HttpResult>,
+	policy: RetryPolicy,
+	isTransient: (result: HttpResult) => boolean = (r) => isRetryableStatus(r.statusCode),
+): Promise<HttpResult> {
+	for (let attempt = 1; ; attempt++) {
+		const { result, failure } = await attemptOnce(send);
+		if (failure !== undefined && (policy.signal?.aborted || !networkCode(failure))) throw failure;
+		if (result && !isTransient(result)) return result;
+		const delay = (result && retryAfterMs(result, policy.clock)) ?? backoffMs(attempt);
+		if (stopped(policy, delay, attempt)) {
+			if (result) return result;
+			throw failure;
+		}
+		policy.onRetry?.(result ? `HTTP ${result.statusCode}` : (networkCode(failure) ?? 'network error'), attempt, delay);
+		await policy.clock.sleep(delay, policy.signal);
+	}
+}
+
+/** Runs a request, returning what it threw instead of throwing, so callers decide. */
+async function attemptOnce(send: () => Promise<HttpResult>): Promise<{ result?: HttpResult; failure?: unknown }> {
+	try {
+		return { result: await send() };
+	} catch (error) {
+		return { failure: error ?? new Error('request failed') };
+	}
+}
+
+/**
+ * A submit. Repeated only when the provider provably did not create a job: HTTP 429, or the
+ * connection was refused before anything was sent. Anything else is final.
+ */
+export async function submitWithRetry(send: () => Promise<HttpResult>, policy: RetryPolicy): Promise<HttpResult> {
+	for (let attempt = 1; ; attempt++) {
+		const { result, failure } = await attemptOnce(send);
+		if (failure !== undefined && (policy.signal?.aborted || networkCode(failure) !== 'ECONNREFUSED')) throw failure;
+		if (result && result.statusCode !== 429) return result;
+		const delay = (result && retryAfterMs(result, policy.clock)) ?? backoffMs(attempt, 2000);
+		if (stopped(policy, delay, attempt)) {
+			if (result) return result;
+			throw failure;
+		}
+		policy.onRetry?.(result ? 'HTTP 429' : 'connection refused', attempt, delay);
+		await policy.clock.sleep(delay, policy.signal);
+	}
+}
+
+/** Words for a submit whose connection failed after it may have reached the provider. */
+export function submitNetworkMessage(error: unknown): string {
+	const code = networkCode(error) ?? (error instanceof Error ? error.message : 'network error');
+	return `the connection failed while submitting the job (${code}). The provider may have created the job anyway: check your dashboard before running again`;
+}
+
+/** A JSON object body, or undefined when the answer was not one (malformed, HTML, empty). */
+export function jsonBody(result: HttpResult): IDataObject | undefined {
+	let body = result.body;
+	if (Buffer.isBuffer(body)) body = body.toString('utf8');
+	if (typeof body === 'string') {
+		try {
+			body = JSON.parse(body) as unknown;
+		} catch {
+			return undefined;
+		}
+	}
+	return body && typeof body === 'object' && !Array.isArray(body) ? (body as IDataObject) : undefined;
+}
+
+export function trimSlash(url: string): string {
+	return url.trim().replace(/\/+$/, '');
+}

@@ -1,0 +1,101 @@
+/**
+ * The shape of a model table. A model lives in exactly one such table; node properties,
+ * validation and the request body are all derived from it (see ../model.ts).
+ */
+
+export type Provider = 'wavespeed' | 'fal';
+
+export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'bmp' | 'tiff';
+
+/** What the provider documents about an image input; checked before any request. */
+export interface ImageRules {
+	formats?: ImageFormat[];
+	maxBytes?: number;
+	minWidth?: number;
+	minHeight?: number;
+}
+
+interface FieldBase {
+	/** The API field name, exactly as the provider spells it (snake_case). */
+	wire: string;
+	/** Label in the editor. */
+	displayName: string;
+	description: string;
+	required?: boolean;
+	/**
+	 * Optional fields go into the "Additional Fields" collection unless this is set; a
+	 * top-level optional field is sent only when it is not empty.
+	 */
+	topLevel?: boolean;
+}
+
+export interface StringField extends FieldBase {
+	type: 'string';
+	default?: string;
+	maxLength?: number;
+	/** Rows of the editor's text box. */
+	rows?: number;
+}
+
+export interface NumberField extends FieldBase {
+	type: 'number';
+	integer?: boolean;
+	default?: number;
+	min?: number;
+	max?: number;
+}
+
+export interface OptionsField extends FieldBase {
+	type: 'options';
+	values: ReadonlyArray<string | number>;
+	default?: string | number;
+	/** Label per value where the raw value would read badly. */
+	labels?: Record<string, string>;
+}
+
+export interface BooleanField extends FieldBase {
+	type: 'boolean';
+	default?: boolean;
+}
+
+/** One image: an http(s) URL or a data: URI. `main` marks the field that can come from a binary. */
+export interface ImageField extends FieldBase {
+	type: 'image';
+	main?: boolean;
+	rules?: ImageRules;
+}
+
+/** A list of images: one URL per line (or comma separated), or an expression giving an array. */
+export interface ImageListField extends FieldBase {
+	type: 'imageList';
+	minItems?: number;
+	maxItems?: number;
+	rules?: ImageRules;
+}
+
+export type Field =
+	| StringField
+	| NumberField
+	| OptionsField
+	| BooleanField
+	| ImageField
+	| ImageListField;
+
+export type RequestBody = Record<string, string | number | boolean | string[]>;
+
+export interface ModelSpec {
+	provider: Provider;
+	/** Provider model id: WaveSpeed path after /api/v3/, fal queue app id. */
+	id: string;
+	/** Short name for the node subtitle. */
+	label: string;
+	fields: readonly Field[];
+	/** Seconds of wall time the seeds say a job takes, for the poll schedule; null when unknown. */
+	expectedSeconds?: (body: RequestBody) => { min: number; max: number } | null;
+	/** USD per job from the seeds' pricing, null where no price is published. */
+	price?: (body: RequestBody) => number | null;
+}
+
+export function defineModel<T extends ModelSpec>(model: T): T {
+	return model;
+}

@@ -1,0 +1,85 @@
+/**
+ * Waiting for a job by asking. The schedule follows what the seeds say a model takes: quiet
+ * until the fastest job could be done, every 2 s while it is expected to finish (so the
+ * video is picked up within ~2 s), then backing off. Providers with a push channel (fal's
+ * status stream) are followed instead, with polling as the fallback.
+ */
+import { providerError } from './errors';
+import type { ModelSpec, RequestBody } from './models/types';
+import type { CallContext, JobStatus, ProviderTransport } from './providers/types';
+
+export const WINDOW_INTERVAL_MS = 2000;
+const MAX_INTERVAL_MS = 10_000;
+
+/** Delay before the next status check, given the time since submit. */
+export function pollDelayMs(
+	elapsedMs: number,
+	expected: { min: number; max: number } | null | undefined,
+	fixedMs?: number,
+): number {
+	if (fixedMs && fixedMs > 0) return fixedMs;
+	const seconds = elapsedMs / 1000;
+	if (expected) {
+		if (seconds < expected.min) return (expected.min - seconds) * 1000;
+		if (seconds <= expected.max) return WINDOW_INTERVAL_MS;
+		return Math.min(WINDOW_INTERVAL_MS + (seconds - expected.max) * 100, MAX_INTERVAL_MS);
+	}
+	// Unknown duration: 2 s at first, slowing to 10 s for long jobs (5 % of the time waited).
+	return Math.min(Math.max(WINDOW_INTERVAL_MS, seconds * 50), MAX_INTERVAL_MS);
+}
+
+export interface WaitOptions {
+	submittedAt: number;
+	timeoutMs: number;
+	fixedIntervalMs?: number;
+	onStatus: (status: JobStatus) => void;
+}
+
+const isTerminal = (status: JobStatus) => status.phase === 'completed' || status.phase === 'failed';
+
+/** Waits until the job ends or the time limit passes; returns the terminal status. */
+export async function waitForJob(
+	call: CallContext,
+	transport: ProviderTransport,
+	model: ModelSpec,
+	body: RequestBody,
+	requestId: string,
+	options: WaitOptions,
+): Promise<JobStatus> {
+	const deadline = options.submittedAt + options.timeoutMs;
+	const scoped: CallContext = { ...call, deadline };
+	let last: JobStatus | undefined;
+	const seen = (status: JobStatus) => {
+		last = status;
+		options.onStatus(status);
+	};
+
+	if (transport.follow && !options.fixedIntervalMs) {
+		// A dropped stream is reopened a couple of times before falling back to polling.
+		for (let attempt = 0; attempt < 3 && call.clock.now() < deadline; attempt++) {
+			const ended = await transport.follow(scoped, model, requestId, seen);
+			if (ended) return ended;
+			if (call.signal?.aborted) break;
+		}
+	}
+
+	const expected = model.expectedSeconds?.(body) ?? null;
+	while (true) {
+		const now = call.clock.now();
+		const delay = pollDelayMs(now - options.submittedAt, expected, options.fixedIntervalMs);
+		if (now >= deadline) break;
+		// The last check lands on the deadline itself rather than past it.
+		await call.clock.sleep(Math.min(delay, Math.max(deadline - now, 0)), call.signal);
+		const status = await transport.status(scoped, model, requestId);
+		seen(status);
+		if (isTerminal(status)) return status;
+	}
+	const seconds = Math.round(options.timeoutMs / 1000);
+	throw providerError(call.node, {
+		provider: transport.provider,
+		message: `the job did not finish within ${seconds} s (last status: ${last?.phase ?? 'unknown'}); raise the Timeout option for long jobs`,
+		requestId,
+		itemIndex: call.itemIndex,
+		mayStillRun: true,
+	});
+}

@@ -1,0 +1,344 @@
+/**
+ * fal transport (shared/providers.md §2): the queue API for jobs, the status stream to learn
+ * of completion the moment it happens, and storage for uploads. Every host comes from the
+ * credential (queueUrl, restUrl); the URLs fal returns in its answers are not followed.
+ */
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { normalizeApiKey } from '../apiKey';
+import { providerError, toNodeError } from '../errors';
+import { callOnce, isRetryableStatus, jsonBody, networkCode, readWithRetry, submitNetworkMessage, submitWithRetry, trimSlash } from '../http';
+import type { HttpResult } from '../http';
+import type { ModelSpec, RequestBody } from '../models/types';
+import { putBytes } from '../public';
+import type { CallContext, JobStatus, ProviderTransport } from './types';
+
+const CREDENTIAL = 'falApi';
+
+async function settings(ctx: IExecuteFunctions): Promise<{ queueUrl: string; restUrl: string; apiKey: string }> {
+	const credentials = await ctx.getCredentials<{ queueUrl?: string; restUrl?: string; apiKey?: string }>(CREDENTIAL);
+	return {
+		queueUrl: trimSlash(credentials.queueUrl || 'https://queue.fal.run'),
+		restUrl: trimSlash(credentials.restUrl || 'https://rest.fal.ai'),
+		apiKey: normalizeApiKey(credentials.apiKey),
+	};
+}
+
+/** Status, result and cancel live under {owner}/{alias} without the app's sub-path (§2.3). */
+export function requestBase(queueUrl: string, appId: string, requestId: string): string {
+	const parts = appId.split('/');
+	const head = ['workflows', 'comfy'].includes(parts[0]) ? parts.slice(0, 3) : parts.slice(0, 2);
+	return `${queueUrl}/${head.join('/')}/requests/${encodeURIComponent(requestId)}`;
+}
+
+/** fal puts a string, or a list of {loc,msg} objects, in `detail`. */
+function detailText(body: IDataObject | undefined): string | undefined {
+	if (!body) return undefined;
+	const detail = body.detail ?? body.error ?? body.message;
+	if (typeof detail === 'string') return detail;
+	if (Array.isArray(detail)) {
+		return detail
+			.map((d) => {
+				const entry = d as IDataObject;
+				const loc = Array.isArray(entry.loc) ? entry.loc.filter((l) => l !== 'body').join('.') : '';
+				return `${loc ? `${loc}: ` : ''}${String(entry.msg ?? JSON.stringify(entry))}`;
+			})
+			.join('; ');
+	}
+	return undefined;
+}
+
+function failure(call: CallContext, result: HttpResult, what: string, requestId?: string) {
+	const body = jsonBody(result);
+	let message = `${what} failed with HTTP ${result.statusCode}: ${detailText(body) ?? (body ? JSON.stringify(body).slice(0, 300) : 'the answer was not JSON')}`;
+	if (result.statusCode === 401 || result.statusCode === 403) message += '. Check the API key in the fal credential';
+	if (result.statusCode === 402) message += '. Your fal balance is exhausted; top it up';
+	return providerError(call.node, {
+		provider: 'fal',
+		message,
+		httpCode: result.statusCode,
+		requestId,
+		itemIndex: call.itemIndex,
+		response: body ?? null,
+		mayStillRun: requestId !== undefined,
+	});
+}
+
+function policy(call: CallContext) {
+	return {
+		clock: call.clock,
+		signal: call.signal,
+		deadline: call.deadline,
+		onRetry: (reason: string, attempt: number, delay: number) =>
+			call.debug(`fal answered ${reason}; retry ${attempt} in ${Math.round(delay)} ms`),
+	};
+}
+
+const isTransient = (result: HttpResult) =>
+	isRetryableStatus(result.statusCode) || (result.statusCode >= 200 && result.statusCode < 300 && !jsonBody(result));
+
+/** Queue status → our phases; a COMPLETED status with `error` is a failed job (§2.4). */
+export function toStatus(body: IDataObject): JobStatus {
+	const status = String(body.status ?? '').toUpperCase();
+	if (status === 'IN_QUEUE') {
+		const position = Number(body.queue_position);
+		return { phase: 'queued', queuePosition: Number.isFinite(position) ? position : undefined, raw: body };
+	}
+	if (status === 'COMPLETED') {
+		if (body.error) {
+			const type = body.error_type ? ` (${String(body.error_type)})` : '';
+			return { phase: 'failed', error: `the job failed: ${String(body.error)}${type}`, raw: body };
+		}
+		return { phase: 'completed', raw: body };
+	}
+	return { phase: 'running', raw: body };
+}
+
+/** The response body of the status stream (a Node stream; typed without importing it). */
+type EventStream = AsyncIterable<Buffer | string> & { destroy(): void; on?: unknown };
+
+/** Reads server-sent events from a stream, calling onEvent per `data:` payload. */
+async function readEvents(stream: EventStream, onEvent: (data: string) => boolean): Promise<boolean> {
+	let buffer = '';
+	for await (const chunk of stream) {
+		buffer += Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk);
+		let boundary: number;
+		while ((boundary = buffer.search(/\r?\n\r?\n/)) !== -1) {
+			const event = buffer.slice(0, boundary);
+			buffer = buffer.slice(boundary).replace(/^\r?\n\r?\n/, '');
+			const data = event
+				.split(/\r?\n/)
+				.filter((line) => line.startsWith('data:'))
+				.map((line) => line.slice(5).trimStart())
+				.join('\n');
+			if (data && onEvent(data)) return true;
+		}
+	}
+	return false;
+}
+
+/**
+ * The cancel goes out after the user stopped the execution, when the execution's signal has
+ * already fired. n8n binds that signal to every httpRequestWithAuthentication call, which
+ * would abort this one before it is sent; so this single request carries its header itself.
+ */
+async function sendCancel(call: CallContext, url: string, authorization: string, requestId: string): Promise<void> {
+	const response = (await call.ctx.helpers.httpRequest({
+		method: 'PUT',
+		url,
+		headers: { Authorization: authorization },
+		json: true,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		timeout: 15_000,
+	})) as { statusCode: number; body: unknown };
+	const body = jsonBody({ statusCode: response.statusCode, headers: {}, body: response.body });
+	call.debug(`fal cancel of ${requestId}: HTTP ${response.statusCode} ${String(body?.status ?? '')}`);
+}
+
+export const fal: ProviderTransport = {
+	provider: 'fal',
+	credentialType: CREDENTIAL,
+	acceptsDataUri: true,
+	// The single-request storage upload takes files up to 90 MiB (§2.7).
+	maxUploadBytes: 90 * 1024 * 1024,
+	uploadFormats: ['jpeg', 'png', 'webp', 'gif', 'bmp', 'tiff'],
+
+	async secrets(ctx) {
+		return [(await settings(ctx)).apiKey];
+	},
+
+	async submit(call, model: ModelSpec, body: RequestBody, webhookUrl?: string) {
+		const { queueUrl } = await settings(call.ctx);
+		let result: HttpResult;
+		try {
+			result = await submitWithRetry(
+				async () =>
+					await callOnce(call.ctx, CREDENTIAL, {
+						method: 'POST',
+						url: `${queueUrl}/${model.id}`,
+						qs: webhookUrl ? { fal_webhook: webhookUrl } : undefined,
+						body,
+						json: true,
+						timeout: 60_000,
+					}),
+				{ ...policy(call), maxAttempts: 5 },
+			);
+		} catch (error) {
+			if (call.signal?.aborted) throw toNodeError(call.node, error, { itemIndex: call.itemIndex });
+			throw providerError(call.node, {
+				provider: 'fal',
+				message: submitNetworkMessage(error),
+				itemIndex: call.itemIndex,
+			});
+		}
+		const data = jsonBody(result);
+		if (result.statusCode < 200 || result.statusCode >= 300) throw failure(call, result, 'Submitting the job');
+		if (typeof data?.request_id !== 'string' || !data.request_id) {
+			throw providerError(call.node, {
+				provider: 'fal',
+				message:
+					'the submit answer carried no request_id, so the job cannot be followed. It may have been created: check your fal dashboard before running again',
+				itemIndex: call.itemIndex,
+				response: data ?? null,
+			});
+		}
+		return { requestId: data.request_id, raw: data };
+	},
+
+	async status(call, model, requestId) {
+		const { queueUrl } = await settings(call.ctx);
+		const result = await readWithRetry(
+			async () =>
+				await callOnce(call.ctx, CREDENTIAL, {
+					method: 'GET',
+					url: `${requestBase(queueUrl, model.id, requestId)}/status`,
+					qs: { logs: 0 },
+					json: true,
+					timeout: 30_000,
+				}),
+			policy(call),
+			isTransient,
+		);
+		const body = jsonBody(result);
+		if (result.statusCode < 200 || result.statusCode >= 300 || !body) {
+			throw failure(call, result, 'Checking the job status', requestId);
+		}
+		return toStatus(body);
+	},
+
+	async follow(call, model, requestId, onStatus) {
+		const { queueUrl } = await settings(call.ctx);
+		let result: HttpResult;
+		try {
+			result = await callOnce(call.ctx, CREDENTIAL, {
+				method: 'GET',
+				url: `${requestBase(queueUrl, model.id, requestId)}/status/stream`,
+				qs: { logs: 0 },
+				headers: { Accept: 'text/event-stream' },
+				encoding: 'stream',
+				timeout: 30_000,
+			});
+		} catch (error) {
+			if (call.signal?.aborted) throw toNodeError(call.node, error, { itemIndex: call.itemIndex });
+			call.debug(`fal status stream unavailable (${networkCode(error) ?? 'error'}); polling instead`);
+			return undefined;
+		}
+		const stream = result.body as EventStream;
+		if (result.statusCode !== 200 || typeof stream?.on !== 'function') {
+			stream?.destroy?.();
+			call.debug(`fal status stream answered HTTP ${result.statusCode}; polling instead`);
+			return undefined;
+		}
+		// The stream can stay open for a long time: close it when the run is cancelled or the
+		// deadline passes (n8n attaches only the execution's cancel signal to the request).
+		const stop = () => stream.destroy();
+		call.signal?.addEventListener('abort', stop, { once: true });
+		const deadlineTimer = new AbortController();
+		if (call.deadline !== undefined) {
+			call.clock
+				.sleep(Math.max(call.deadline - call.clock.now(), 0), deadlineTimer.signal)
+				.then(stop, () => undefined);
+		}
+		let last: JobStatus | undefined;
+		try {
+			await readEvents(stream, (data) => {
+				let body: IDataObject;
+				try {
+					body = JSON.parse(data) as IDataObject;
+				} catch {
+					return false;
+				}
+				last = toStatus(body);
+				onStatus(last);
+				return last.phase === 'completed' || last.phase === 'failed';
+			});
+		} catch (error) {
+			if (call.signal?.aborted) throw toNodeError(call.node, error, { itemIndex: call.itemIndex });
+			call.debug(`fal status stream broke (${networkCode(error) ?? 'closed'}); polling instead`);
+		} finally {
+			call.signal?.removeEventListener('abort', stop);
+			deadlineTimer.abort();
+			stream.destroy();
+		}
+		return last && (last.phase === 'completed' || last.phase === 'failed') ? last : undefined;
+	},
+
+	async output(call, model, requestId) {
+		const { queueUrl } = await settings(call.ctx);
+		const result = await readWithRetry(
+			async () =>
+				await callOnce(call.ctx, CREDENTIAL, {
+					method: 'GET',
+					url: requestBase(queueUrl, model.id, requestId),
+					json: true,
+					timeout: 60_000,
+				}),
+			policy(call),
+			isTransient,
+		);
+		const body = jsonBody(result);
+		if (result.statusCode >= 400 && result.statusCode < 500 && result.statusCode !== 404 && result.statusCode !== 401 && result.statusCode !== 403) {
+			throw providerError(call.node, {
+				provider: 'fal',
+				message: `the job failed: ${detailText(body) ?? `HTTP ${result.statusCode}`}`,
+				httpCode: result.statusCode,
+				requestId,
+				itemIndex: call.itemIndex,
+				response: body ?? null,
+			});
+		}
+		if (result.statusCode < 200 || result.statusCode >= 300 || !body) {
+			throw failure(call, result, 'Fetching the result', requestId);
+		}
+		const video = body.video as IDataObject | undefined;
+		const videos = Array.isArray(body.videos) ? (body.videos as IDataObject[]) : video ? [video] : [];
+		const videoUrls = videos.map((v) => v?.url).filter((u): u is string => typeof u === 'string' && u !== '');
+		if (!videoUrls.length) {
+			throw providerError(call.node, {
+				provider: 'fal',
+				message: 'the job completed but returned no video',
+				requestId,
+				itemIndex: call.itemIndex,
+				response: body,
+			});
+		}
+		const extra: IDataObject = {};
+		if (body.seed !== undefined) extra.seed = body.seed;
+		if (video) extra.video = video;
+		return { videoUrls, contentType: typeof video?.content_type === 'string' ? video.content_type : undefined, extra };
+	},
+
+	async cancel(call, model, requestId) {
+		const { queueUrl, apiKey } = await settings(call.ctx);
+		await sendCancel(call, `${requestBase(queueUrl, model.id, requestId)}/cancel`, `Key ${apiKey}`, requestId);
+	},
+
+	async uploadImage(call, bytes, mimeType, fileName) {
+		const { restUrl } = await settings(call.ctx);
+		const initiate = await readWithRetry(
+			async () =>
+				await callOnce(call.ctx, CREDENTIAL, {
+					method: 'POST',
+					url: `${restUrl}/storage/upload/initiate`,
+					qs: { storage_type: 'fal-cdn-v3' },
+					body: { content_type: mimeType, file_name: fileName },
+					json: true,
+					timeout: 30_000,
+				}),
+			{ ...policy(call), maxAttempts: 4 },
+			isTransient,
+		);
+		const target = jsonBody(initiate);
+		if (initiate.statusCode < 200 || initiate.statusCode >= 300 || typeof target?.upload_url !== 'string' || typeof target.file_url !== 'string') {
+			throw failure(call, initiate, 'Starting the image upload');
+		}
+		const uploadUrl = target.upload_url;
+		const put = await readWithRetry(
+			async () => await putBytes(call.ctx, uploadUrl, bytes, { 'Content-Type': mimeType }, call.signal),
+			{ ...policy(call), maxAttempts: 4 },
+		);
+		if (put.statusCode < 200 || put.statusCode >= 300) throw failure(call, put, 'Uploading the image');
+		return target.file_url;
+	},
+};

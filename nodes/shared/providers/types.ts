@@ -1,0 +1,67 @@
+import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
+
+import type { Clock } from '../clock';
+import type { ModelSpec, Provider, RequestBody } from '../models/types';
+
+export type JobPhase = 'queued' | 'running' | 'completed' | 'failed';
+
+export interface JobStatus {
+	phase: JobPhase;
+	queuePosition?: number;
+	/** The provider's failure message when phase is failed. */
+	error?: string;
+	raw: IDataObject;
+}
+
+export interface JobOutput {
+	videoUrls: string[];
+	contentType?: string;
+	/** Provider extras worth keeping on the item (seed, timings, NSFW flags). */
+	extra: IDataObject;
+}
+
+/** What a transport needs from the run: n8n's context, time, and when to stop. */
+export interface CallContext {
+	ctx: IExecuteFunctions;
+	node: INode;
+	clock: Clock;
+	signal?: AbortSignal;
+	/** Clock time after which reads stop retrying. */
+	deadline?: number;
+	itemIndex: number;
+	debug(message: string): void;
+}
+
+export interface Submitted {
+	requestId: string;
+	raw: IDataObject;
+}
+
+export interface ProviderTransport {
+	provider: Provider;
+	credentialType: string;
+	/** Secrets to scrub from any text that leaves the node. */
+	secrets(ctx: IExecuteFunctions): Promise<string[]>;
+	submit(call: CallContext, model: ModelSpec, body: RequestBody, webhookUrl?: string): Promise<Submitted>;
+	status(call: CallContext, model: ModelSpec, requestId: string): Promise<JobStatus>;
+	/**
+	 * Waits on a push channel until the job ends, when the provider has one (fal's status
+	 * stream). Returns undefined when the channel is unavailable, so the caller polls instead.
+	 */
+	follow?(
+		call: CallContext,
+		model: ModelSpec,
+		requestId: string,
+		onStatus: (status: JobStatus) => void,
+	): Promise<JobStatus | undefined>;
+	output(call: CallContext, model: ModelSpec, requestId: string, status: JobStatus): Promise<JobOutput>;
+	/** Asks the provider to stop the job; absent when the provider has no way to. */
+	cancel?(call: CallContext, model: ModelSpec, requestId: string): Promise<void>;
+	/** Stores an image with the provider and returns the URL to send. */
+	uploadImage(call: CallContext, bytes: Buffer, mimeType: string, fileName: string): Promise<string>;
+	/** Whether a data: URI can go to the model as it is (else it is uploaded first). */
+	acceptsDataUri: boolean;
+	/** Largest upload the provider takes. */
+	maxUploadBytes: number;
+	uploadFormats: Array<'jpeg' | 'png' | 'webp' | 'gif' | 'bmp' | 'tiff'>;
+}

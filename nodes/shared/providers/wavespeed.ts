@@ -1,0 +1,244 @@
+/**
+ * WaveSpeed transport (shared/providers.md §1). Every URL is built from the credential's
+ * baseUrl; the `urls.get` the API returns is ignored so a gateway or emulator can stand in.
+ */
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { normalizeApiKey } from '../apiKey';
+import { providerError, toNodeError } from '../errors';
+import { callOnce, isRetryableStatus, jsonBody, readWithRetry, submitNetworkMessage, submitWithRetry, trimSlash } from '../http';
+import type { HttpResult } from '../http';
+import type { ModelSpec, RequestBody } from '../models/types';
+import type { CallContext, JobPhase, JobStatus, ProviderTransport } from './types';
+
+const CREDENTIAL = 'waveSpeedApi';
+
+async function settings(ctx: IExecuteFunctions): Promise<{ baseUrl: string; apiKey: string }> {
+	const credentials = await ctx.getCredentials<{ baseUrl?: string; apiKey?: string }>(CREDENTIAL);
+	return {
+		baseUrl: trimSlash(credentials.baseUrl || 'https://api.wavespeed.ai'),
+		apiKey: normalizeApiKey(credentials.apiKey),
+	};
+}
+
+const PHASES: Record<string, JobPhase> = {
+	created: 'queued',
+	pending: 'queued',
+	processing: 'running',
+	completed: 'completed',
+	failed: 'failed',
+	cancelled: 'failed',
+	canceled: 'failed',
+	timeout: 'failed',
+	deleted: 'failed',
+};
+
+/** What the task codes of https://wavespeed.ai/docs/error-codes ask the user to do. */
+const CODE_HINTS: Record<number, string> = {
+	1200: 'the content was flagged by moderation; change the prompt or image',
+	1400: 'a required parameter is missing',
+	1401: 'a parameter is invalid',
+	1402: 'the provider could not download an input image; use a public URL',
+	5000: 'internal provider error; try again later',
+	5003: 'the service is unavailable; try again later',
+	5004: 'the provider timed out',
+};
+
+/** The envelope's message, or a readable summary of a body that is not the envelope. */
+function messageOf(result: HttpResult, body: IDataObject | undefined): string {
+	const text = body?.message ?? body?.error ?? body?.detail;
+	if (typeof text === 'string' && text) return text;
+	if (result.statusCode === 401 || result.statusCode === 403) return 'the API key was rejected';
+	return body ? JSON.stringify(body).slice(0, 300) : 'the answer was not JSON';
+}
+
+function failure(call: CallContext, result: HttpResult, what: string, requestId?: string) {
+	const body = jsonBody(result);
+	let message = `${what} failed with HTTP ${result.statusCode}: ${messageOf(result, body)}`;
+	if (result.statusCode === 401 || result.statusCode === 403) {
+		message += '. Check the API key in the WaveSpeed credential';
+	} else if (result.statusCode === 402) {
+		message += '. Top up your WaveSpeed balance';
+	}
+	return providerError(call.node, {
+		provider: 'wavespeed',
+		message,
+		httpCode: result.statusCode,
+		requestId,
+		itemIndex: call.itemIndex,
+		response: body ?? null,
+		mayStillRun: requestId !== undefined,
+	});
+}
+
+/** The envelope's `data`, when the call succeeded by both the HTTP status and `code`. */
+function envelopeData(result: HttpResult): IDataObject | undefined {
+	const body = jsonBody(result);
+	if (result.statusCode < 200 || result.statusCode >= 300 || !body) return undefined;
+	if (body.code !== undefined && Number(body.code) !== 200) return undefined;
+	return body.data && typeof body.data === 'object' ? (body.data as IDataObject) : undefined;
+}
+
+function policy(call: CallContext) {
+	return {
+		clock: call.clock,
+		signal: call.signal,
+		deadline: call.deadline,
+		onRetry: (reason: string, attempt: number, delay: number) =>
+			call.debug(`WaveSpeed answered ${reason}; retry ${attempt} in ${Math.round(delay)} ms`),
+	};
+}
+
+/** Retry transient answers: 429/5xx, a malformed body, or an envelope code of 5xx. */
+function isTransient(result: HttpResult): boolean {
+	if (isRetryableStatus(result.statusCode)) return true;
+	if (result.statusCode < 200 || result.statusCode >= 300) return false;
+	const body = jsonBody(result);
+	if (!body) return true;
+	return body.code !== undefined && Number(body.code) >= 500;
+}
+
+function multipart(bytes: Buffer, mimeType: string, fileName: string): { body: Buffer; contentType: string } {
+	const boundary = `----n8nAiVideo${Date.now().toString(16)}${Math.random().toString(16).slice(2)}`;
+	const safeName = fileName.replace(/["\r\n]/g, '_');
+	const head = Buffer.from(
+		`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${safeName}"\r\nContent-Type: ${mimeType}\r\n\r\n`,
+	);
+	const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+	return { body: Buffer.concat([head, bytes, tail]), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+export const waveSpeed: ProviderTransport = {
+	provider: 'wavespeed',
+	credentialType: CREDENTIAL,
+	acceptsDataUri: false,
+	// "For files larger than 300MB, we recommend using a URL input" (media-upload docs).
+	maxUploadBytes: 300 * 1024 * 1024,
+	uploadFormats: ['jpeg', 'png', 'webp', 'gif', 'bmp', 'tiff'],
+
+	async secrets(ctx) {
+		return [(await settings(ctx)).apiKey];
+	},
+
+	async submit(call, model: ModelSpec, body: RequestBody, webhookUrl?: string) {
+		const { baseUrl } = await settings(call.ctx);
+		let result: HttpResult;
+		try {
+			result = await submitWithRetry(
+				async () =>
+					await callOnce(call.ctx, CREDENTIAL, {
+						method: 'POST',
+						url: `${baseUrl}/api/v3/${model.id}`,
+						qs: webhookUrl ? { webhook: webhookUrl } : undefined,
+						body,
+						json: true,
+						timeout: 60_000,
+					}),
+				{ ...policy(call), maxAttempts: 5 },
+			);
+		} catch (error) {
+			if (call.signal?.aborted) throw toNodeError(call.node, error, { itemIndex: call.itemIndex });
+			throw providerError(call.node, {
+				provider: 'wavespeed',
+				message: submitNetworkMessage(error),
+				itemIndex: call.itemIndex,
+			});
+		}
+		const data = envelopeData(result);
+		if (!data) {
+			const envelope = jsonBody(result);
+			if (result.statusCode >= 200 && result.statusCode < 300 && envelope?.code !== undefined) {
+				throw providerError(call.node, {
+					provider: 'wavespeed',
+					message: `the job was refused (code ${String(envelope.code)}): ${messageOf(result, envelope)}`,
+					httpCode: Number(envelope.code) || undefined,
+					itemIndex: call.itemIndex,
+					response: envelope,
+				});
+			}
+			throw failure(call, result, 'Submitting the job');
+		}
+		if (typeof data.id !== 'string' || !data.id) {
+			throw providerError(call.node, {
+				provider: 'wavespeed',
+				message:
+					'the submit answer carried no task id, so the job cannot be followed. It may have been created: check your WaveSpeed dashboard before running again',
+				itemIndex: call.itemIndex,
+				response: jsonBody(result) ?? null,
+			});
+		}
+		return { requestId: data.id, raw: data };
+	},
+
+	async status(call, _model, requestId) {
+		const { baseUrl } = await settings(call.ctx);
+		const result = await readWithRetry(
+			async () =>
+				await callOnce(call.ctx, CREDENTIAL, {
+					method: 'GET',
+					url: `${baseUrl}/api/v3/predictions/${encodeURIComponent(requestId)}/result`,
+					json: true,
+					timeout: 30_000,
+				}),
+			policy(call),
+			isTransient,
+		);
+		const data = envelopeData(result);
+		if (!data) throw failure(call, result, 'Checking the job status', requestId);
+		const status = String(data.status ?? '').toLowerCase();
+		const phase = PHASES[status] ?? 'running';
+		let error: string | undefined;
+		if (phase === 'failed') {
+			const code = Number(data.code);
+			const hint = CODE_HINTS[code];
+			error = [
+				`the job ${status === 'failed' ? 'failed' : `ended as ${status}`}`,
+				typeof data.error === 'string' && data.error ? `: ${data.error}` : '',
+				Number.isFinite(code) && code ? ` (code ${code}${hint ? `: ${hint}` : ''})` : '',
+			].join('');
+		}
+		return { phase, error, raw: data };
+	},
+
+	async output(call, _model, requestId, status: JobStatus) {
+		const outputs = Array.isArray(status.raw.outputs) ? status.raw.outputs : [];
+		const videoUrls = outputs.filter((o): o is string => typeof o === 'string' && o !== '');
+		if (!videoUrls.length) {
+			throw providerError(call.node, {
+				provider: 'wavespeed',
+				message: 'the job completed but returned no video',
+				requestId,
+				itemIndex: call.itemIndex,
+				response: status.raw,
+			});
+		}
+		const extra: IDataObject = {};
+		if (status.raw.has_nsfw_contents !== undefined) extra.hasNsfwContents = status.raw.has_nsfw_contents;
+		if (status.raw.timings !== undefined) extra.timings = status.raw.timings;
+		if (status.raw.created_at !== undefined) extra.createdAt = status.raw.created_at;
+		return { videoUrls, extra };
+	},
+
+	async uploadImage(call, bytes, mimeType, fileName) {
+		const { baseUrl } = await settings(call.ctx);
+		const form = multipart(bytes, mimeType, fileName);
+		// An upload is free and creates no job, so transient failures may be retried.
+		const result = await readWithRetry(
+			async () =>
+				await callOnce(call.ctx, CREDENTIAL, {
+					method: 'POST',
+					url: `${baseUrl}/api/v3/media/upload/binary`,
+					body: form.body,
+					headers: { 'Content-Type': form.contentType },
+					json: false,
+					timeout: 300_000,
+				}),
+			{ ...policy(call), maxAttempts: 4 },
+			isTransient,
+		);
+		const data = envelopeData(result);
+		const url = data?.download_url;
+		if (typeof url !== 'string' || !url) throw failure(call, result, 'Uploading the image');
+		return url;
+	},
+};

@@ -1,0 +1,126 @@
+/** The run parameters every model node shares (public names: shared/interface.md). */
+import type { INodeProperties } from 'n8n-workflow';
+
+export const DEFAULT_TIMEOUT_SECONDS = 1800;
+export const DEFAULT_CONCURRENCY = 10;
+export const DEFAULT_MAX_DOWNLOAD_MB = 2048;
+
+export const runProperties: INodeProperties[] = [
+	{
+		displayName: 'Mode',
+		name: 'mode',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Submit and Wait',
+				value: 'submitAndWait',
+				description: 'Start the job and output the finished video',
+			},
+			{
+				name: 'Submit Only',
+				value: 'submitOnly',
+				description: 'Start the job and output its request ID at once (pair with a Trigger node)',
+			},
+		],
+		default: 'submitAndWait',
+	},
+	{
+		displayName: 'Wait Method',
+		name: 'waitMethod',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Poll',
+				value: 'poll',
+				description: 'Ask the provider until the job ends (fal: follow its status stream)',
+			},
+			{
+				name: 'Webhook',
+				value: 'webhook',
+				description: 'Pause the execution, holding no worker, until the provider calls n8n back',
+			},
+		],
+		default: 'poll',
+		displayOptions: { show: { mode: ['submitAndWait'] } },
+	},
+	{
+		displayName: 'Webhook URL',
+		name: 'webhookUrl',
+		type: 'string',
+		default: '',
+		placeholder: 'https://your-n8n.example.com/webhook/…',
+		description:
+			'Optional URL the provider calls when the job ends, e.g. the production URL of a WaveSpeed or fal Trigger node',
+		displayOptions: { show: { mode: ['submitOnly'] } },
+	},
+	{
+		displayName: 'Output',
+		name: 'output',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Video URL', value: 'url', description: 'JSON with the video URL(s)' },
+			{
+				name: 'Video File (Binary)',
+				value: 'binary',
+				description: 'JSON plus the downloaded video as binary data (provider URLs expire)',
+			},
+		],
+		default: 'url',
+		displayOptions: { show: { mode: ['submitAndWait'] } },
+	},
+	{
+		displayName: 'Put Output File in Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		required: true,
+		description: 'Name of the binary property the video is written to',
+		displayOptions: { show: { mode: ['submitAndWait'], output: ['binary'] } },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Concurrency',
+				name: 'concurrency',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 100, numberPrecision: 0 },
+				default: DEFAULT_CONCURRENCY,
+				description: 'How many items run at the same time; the rest wait for a free slot',
+			},
+			{
+				displayName: 'Max Download Size (MB)',
+				name: 'maxDownloadSize',
+				type: 'number',
+				typeOptions: { minValue: 1, numberPrecision: 0 },
+				default: DEFAULT_MAX_DOWNLOAD_MB,
+				description: 'A larger video, or one of another content type, is refused instead of filling the disk',
+			},
+			{
+				displayName: 'Poll Interval (Seconds)',
+				name: 'pollInterval',
+				type: 'number',
+				typeOptions: { minValue: 0, numberPrecision: 1 },
+				default: 0,
+				description:
+					'Fixed time between status checks. 0 (recommended) follows the model’s expected duration and fal’s status stream.',
+			},
+			{
+				displayName: 'Timeout (Seconds)',
+				name: 'timeout',
+				type: 'number',
+				typeOptions: { minValue: 1, numberPrecision: 0 },
+				default: DEFAULT_TIMEOUT_SECONDS,
+				description:
+					'How long to wait for a job before the item fails with its request ID (the job is not cancelled and can be resumed)',
+			},
+		],
+	},
+];
