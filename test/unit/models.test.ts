@@ -149,7 +149,7 @@ describe('paramName', () => {
 
 describe('prices from the seeds', () => {
 	it('WaveSpeed Lynx is a flat $0.50 per clip', () => {
-		expect(waveSpeedLynx.price({ prompt: 'x', image: 'y' })).toBe(0.5);
+		expect((waveSpeedLynx as ModelSpec).price?.({ prompt: 'x', image: 'y' })).toBe(0.5);
 	});
 	it.each([
 		[5, 0.16],

@@ -1,0 +1,225 @@
+/**
+ * Failure paths: bad input never reaches the provider, provider failures carry the request
+ * id, Continue On Fail keeps the other items, transient faults are survived, a paid job is
+ * never submitted twice, and the API key appears nowhere.
+ */
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { FalLynx } from '../../nodes/FalLynx/FalLynx.node';
+import { WaveSpeedLynx } from '../../nodes/WaveSpeedLynx/WaveSpeedLynx.node';
+import { WaveSpeedSeedanceLiteI2v720p } from '../../nodes/WaveSpeedSeedanceLiteI2v720p/WaveSpeedSeedanceLiteI2v720p.node';
+import { scaledClock } from '../../nodes/shared/clock';
+import { waveSpeedLynx } from '../../nodes/shared/models/wavespeed/lynx';
+import { runModel } from '../../nodes/shared/runner';
+import { startEmulator } from '../emulator/emulator';
+import type { Emulator } from '../emulator/emulator';
+import { harness, items } from './setup';
+
+const IMG = 'https://cdn.example.com/portrait.jpg';
+const FAST = { pollInterval: 0.05 };
+
+let emu: Emulator;
+beforeAll(async () => {
+	emu = await startEmulator();
+});
+afterAll(async () => await emu.close());
+beforeEach(() => emu.reset());
+
+/** The n8n error a run ends with; anything else (or success) fails the test. */
+async function failure(run: () => Promise<unknown>): Promise<NodeApiError | NodeOperationError> {
+	const outcome = await run().then(
+		() => new Error('expected the node to fail'),
+		(error: unknown) => error,
+	);
+	expect(outcome instanceof NodeApiError || outcome instanceof NodeOperationError).toBe(true);
+	return outcome as NodeApiError | NodeOperationError;
+}
+
+describe('bad input is refused before any request', () => {
+	it('rejects Seedance Lite I2V duration 13 naming the field and the allowed values, sending nothing', async () => {
+		const h = harness(new WaveSpeedSeedanceLiteI2v720p(), emu, { image: IMG, additionalFields: { duration: '={{ 13 }}' } });
+		const error = await failure(() => h.run());
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toBe('Duration must be one of 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 (got 13)');
+		expect(error.description).toContain('Nothing was sent to the provider');
+		expect(emu.requests).toHaveLength(0);
+	});
+
+	it('checks every item before the first submit: item 3 invalid means no job at all', async () => {
+		const h = harness(new FalLynx(), emu, (i) => ({ imageUrl: IMG, prompt: i === 2 ? '={{ "" }}' : `clip ${i}` }), { items: items(4) });
+		const error = await failure(() => h.run());
+		expect(error.message).toMatch(/^Prompt is required/);
+		expect(error.context.itemIndex).toBe(2);
+		expect(emu.count('submit')).toBe(0);
+	});
+
+	it('names a missing input binary and lists what the item has', async () => {
+		const h = harness(new WaveSpeedLynx(), emu, { prompt: 'p', imageSource: 'binary', imageBinaryProperty: 'photo' });
+		const error = await failure(() => h.run());
+		expect(error.message).toBe('Input Binary Field: the input item has no binary property "photo"');
+		expect(emu.requests).toHaveLength(0);
+	});
+
+	it('refuses a webhook URL that is not http(s)', async () => {
+		const h = harness(new WaveSpeedLynx(), emu, { prompt: 'p', image: IMG, mode: 'submitOnly', webhookUrl: 'ftp://x.example.com' });
+		const error = await failure(() => h.run());
+		expect(error.message).toMatch(/^Webhook URL: "ftp:\/\/x.example.com" is not an http\(s\) URL/);
+		expect(emu.requests).toHaveLength(0);
+	});
+});
+
+describe('provider failures carry the request id', () => {
+	it('a failed WaveSpeed job is a NodeApiError with the provider message, the code hint and the id', async () => {
+		emu.planNext({ outcome: 'failed', errorCode: 1402, error: 'Failed to download image from the provided URL.' });
+		const h = harness(new WaveSpeedLynx(), emu, { prompt: 'p', image: IMG, options: FAST });
+		const error = await failure(() => h.run());
+		const id = emu.jobs()[0].id;
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toBe(
+			`WaveSpeed: the job failed: Failed to download image from the provided URL. (code 1402: the provider could not download an input image; use a public URL) (request ID: ${id})`,
+		);
+		expect(emu.count('submit')).toBe(1);
+	});
+
+	it('a failed fal job is a NodeApiError with the validation detail and the id', async () => {
+		emu.planNext({ outcome: 'failed', error: 'image_url could not be loaded' });
+		const h = harness(new FalLynx(), emu, { prompt: 'p', imageUrl: IMG });
+		const error = await failure(() => h.run());
+		const id = emu.jobs()[0].id;
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toContain(`(request ID: ${id})`);
+		expect(error.message).toMatch(/^fal: the job failed/);
+	});
+
+	it('a job that outlives the timeout fails with its id and says it may still run', async () => {
+		emu.planNext({ outcome: 'never' });
+		const h = harness(new WaveSpeedLynx(), emu, { prompt: 'p', image: IMG, options: { pollInterval: 0.2, timeout: 1 } });
+		const started = Date.now();
+		const error = await failure(() => h.run());
+		const id = emu.jobs()[0].id;
+		expect(Date.now() - started).toBeLessThan(3000);
+		expect(error.message).toBe(`WaveSpeed: the job did not finish within 1 s (last status: running); raise the Timeout option for long jobs (request ID: ${id})`);
+		expect(error.description).toContain('may still be running');
+		expect(emu.count('submit')).toBe(1);
+	});
+
+	it('a completed job without outputs is an error, not an empty item', async () => {
+		emu.planNext({ emptyOutputs: true });
+		const h = harness(new WaveSpeedLynx(), emu, { prompt: 'p', image: IMG, options: FAST });
+		const error = await failure(() => h.run());
+		expect(error.message).toMatch(/completed but returned no video \(request ID: /);
+	});
+});
+
+describe('Continue On Fail', () => {
+	it('turns failing items into error items with their request id and lets the others finish', async () => {
+		emu.planNext({}, { outcome: 'failed', error: 'moderation', errorCode: 1200 }, {});
+		const h = harness(
+			new WaveSpeedLynx(),
+			emu,
+			(i) => ({ prompt: i === 3 ? '={{ "" }}' : `clip ${i}`, image: IMG, options: { ...FAST, concurrency: 1 } }),
+			{ items: items(4), continueOnFail: true },
+		);
+		const [out] = await h.run();
+		expect(out.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
+		expect(out[0].json.status).toBe('completed');
+		expect(out[1].json.error).toMatch(/the job failed: moderation/);
+		expect(out[1].json.requestId).toBe(emu.jobs()[1].id);
+		expect(out[2].json.status).toBe('completed');
+		expect(out[3].json).toMatchObject({ error: 'Prompt is required', requestId: null });
+		expect(emu.count('submit')).toBe(3);
+	});
+});
+
+describe('the API key', () => {
+	it('a wrong key gives a clear 401 error, and the key is in no message', async () => {
+		const h = harness(new WaveSpeedLynx(), emu, { prompt: 'p', image: IMG }, { keys: { wavespeed: 'wrong-key-123456' } });
+		const error = await failure(() => h.run());
+		expect(error.message).toMatch(/^WaveSpeed: Submitting the job failed with HTTP 401: Invalid API key. Check the API key in the WaveSpeed credential/);
+		expect(JSON.stringify({ m: error.message, d: error.description, c: error.context })).not.toContain('wrong-key-123456');
+	});
+
+	it('tolerates a pasted "Bearer " / "Key " prefix and whitespace', async () => {
+		await harness(new WaveSpeedLynx(), emu, { prompt: 'p', image: IMG, options: FAST }, { keys: { wavespeed: `  Bearer ${emu.wavespeed.apiKey}\n` } }).run();
+		await harness(new FalLynx(), emu, { prompt: 'p', imageUrl: IMG }, { keys: { fal: `Key ${emu.fal.apiKey} ` } }).run();
+		expect(emu.jobs()).toHaveLength(2);
+	});
+
+	it('is never sent to a host other than the provider API (video downloads go without it)', async () => {
+		const h = harness(new FalLynx(), emu, { prompt: 'p', imageUrl: IMG, output: 'binary' });
+		await h.run();
+		const download = h.httpCalls.find((c) => c.url.includes('/files/'));
+		expect(download).toBeDefined();
+		expect(Object.keys(download?.headers ?? {}).map((k) => k.toLowerCase())).not.toContain('authorization');
+		const [out] = await harness(new FalLynx(), emu, { prompt: 'p', imageUrl: IMG }).run();
+		expect(JSON.stringify(out)).not.toContain(emu.fal.apiKey);
+		expect(JSON.stringify(h.logs)).not.toContain(emu.fal.apiKey);
+	});
+});
+
+describe('transient faults', () => {
+	it('survives 503s and a reset on status reads, with one submit', async () => {
+		emu.inject({ provider: 'wavespeed', kind: 'result', status: 503, times: 2 });
+		emu.inject({ provider: 'wavespeed', kind: 'result', reset: true, times: 1, after: 2 });
+		const h = harness(new WaveSpeedLynx(), emu, { prompt: 'p', image: IMG, options: FAST });
+		// Back-offs of 1 s, 2 s, 4 s run ten times faster; the rules are the shipped ones.
+		const [out] = await runModel.call(h.ctx, waveSpeedLynx, { clock: scaledClock(10) });
+		expect(out[0].json.status).toBe('completed');
+		expect(emu.count('result')).toBeGreaterThanOrEqual(4);
+		expect(emu.count('submit')).toBe(1);
+	});
+
+	it('resubmits after a 429 on submit (no job was taken), honouring Retry-After', async () => {
+		emu.inject({ provider: 'fal', kind: 'submit', status: 429, retryAfter: 1 });
+		const h = harness(new FalLynx(), emu, { prompt: 'p', imageUrl: IMG });
+		const started = Date.now();
+		const [out] = await h.run();
+		expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+		expect(out[0].json.status).toBe('completed');
+		expect(emu.count('submit')).toBe(2);
+		expect(emu.jobs()).toHaveLength(1);
+	});
+
+	it('never resubmits after a 500 on submit, even when the provider had taken the job', async () => {
+		emu.inject({ provider: 'wavespeed', kind: 'submit', status: 500, acceptThenFail: true });
+		const h = harness(new WaveSpeedLynx(), emu, { prompt: 'p', image: IMG, options: FAST });
+		const error = await failure(() => h.run());
+		expect(error.message).toMatch(/^WaveSpeed: Submitting the job failed with HTTP 500/);
+		expect(emu.count('submit')).toBe(1);
+		expect(emu.jobs()).toHaveLength(1);
+	});
+
+	it('never resubmits after a connection reset on submit, and says the job may exist', async () => {
+		emu.inject({ provider: 'fal', kind: 'submit', reset: true, acceptThenFail: true });
+		const h = harness(new FalLynx(), emu, { prompt: 'p', imageUrl: IMG });
+		const error = await failure(() => h.run());
+		expect(error.message).toMatch(/the connection failed while submitting the job \(ECONNRESET\)\. The provider may have created the job anyway/);
+		expect(emu.count('submit')).toBe(1);
+	});
+
+	it('fails a truncated download with the request id and the URL to fetch it from', async () => {
+		emu.inject({ kind: 'download', truncate: true });
+		emu.setPlan({ videoBytes: 2_000_000 });
+		const h = harness(new WaveSpeedLynx(), emu, { prompt: 'p', image: IMG, output: 'binary', options: FAST });
+		const error = await failure(() => h.run());
+		const id = emu.jobs()[0].id;
+		expect(error.message).toContain('downloading the video failed');
+		expect(error.message).toContain(`(request ID: ${id})`);
+		expect(error.message).toContain(`/files/wavespeed/${id}.mp4`);
+	});
+
+	it('refuses a video larger than Max Download Size before reading it', async () => {
+		emu.setPlan({ videoBytes: 3 * 1024 * 1024 });
+		const h = harness(new FalLynx(), emu, { prompt: 'p', imageUrl: IMG, output: 'binary', options: { maxDownloadSize: 2 } });
+		const error = await failure(() => h.run());
+		expect(error.message).toMatch(/the video is 3 MB, above the limit of 2 MB/);
+		expect(h.binaries).toHaveLength(0);
+	});
+
+	it('refuses a download that is not a video', async () => {
+		emu.setPlan({ contentType: 'text/html' });
+		const h = harness(new FalLynx(), emu, { prompt: 'p', imageUrl: IMG, output: 'binary' });
+		const error = await failure(() => h.run());
+		expect(error.message).toMatch(/the file is text\/html, not a video/);
+	});
+});

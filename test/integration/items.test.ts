@@ -1,0 +1,209 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code, never shipped */
+/**
+ * Many items, image inputs, cancellation, and n8n's Retry On Fail resuming the jobs already
+ * bought instead of buying them again.
+ */
+import type { IDataObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+import { FalLynx } from '../../nodes/FalLynx/FalLynx.node';
+import { scaledClock } from '../../nodes/shared/clock';
+import { waveSpeedLynx } from '../../nodes/shared/models/wavespeed/lynx';
+import { runModel } from '../../nodes/shared/runner';
+import { WaveSpeedLynx } from '../../nodes/WaveSpeedLynx/WaveSpeedLynx.node';
+import { WaveSpeedSeedanceLiteI2v720p } from '../../nodes/WaveSpeedSeedanceLiteI2v720p/WaveSpeedSeedanceLiteI2v720p.node';
+import { WaveSpeedSeedanceLiteReferenceToVideo } from '../../nodes/WaveSpeedSeedanceLiteReferenceToVideo/WaveSpeedSeedanceLiteReferenceToVideo.node';
+import { startEmulator } from '../emulator/emulator';
+import type { Emulator } from '../emulator/emulator';
+import { dataUri, jpeg, png } from '../fixtures/images';
+import { binaryItem } from '../harness/context';
+import { harness, items, submittedBodies } from './setup';
+
+const IMG = 'https://cdn.example.com/portrait.jpg';
+const FAST = { pollInterval: 0.05 };
+
+let emu: Emulator;
+beforeAll(async () => {
+	emu = await startEmulator();
+});
+afterAll(async () => await emu.close());
+beforeEach(() => emu.reset());
+
+describe('many items', () => {
+	it('runs 10 jobs at once: about one job of wall time, output in input order, paired', async () => {
+		emu.setPlan({ durationMs: 1000 });
+		// Later items finish first, so order has to be restored, not inherited.
+		emu.planNext(...Array.from({ length: 10 }, (_, i) => ({ durationMs: 1500 - i * 100 })));
+		const h = harness(new FalLynx(), emu, (i) => ({ imageUrl: IMG, prompt: `clip ${i}` }), { items: items(10) });
+		const started = Date.now();
+		const [out] = await h.run();
+		const wall = Date.now() - started;
+		expect(wall).toBeLessThan(1500 * 2);
+		expect(out.map((o) => o.pairedItem)).toEqual(Array.from({ length: 10 }, (_, i) => ({ item: i })));
+		const prompts = (submittedBodies(emu) as IDataObject[]).map((b) => b.prompt).sort();
+		expect(prompts).toEqual(Array.from({ length: 10 }, (_, i) => `clip ${i}`).sort());
+		const byId = new Map(emu.jobs().map((j) => [j.id, (j.input as IDataObject).prompt]));
+		out.forEach((o, i) => expect(byId.get(String(o.json.requestId))).toBe(`clip ${i}`));
+		expect(emu.count('submit')).toBe(10);
+	});
+
+	it('never runs more jobs at a time than the Concurrency option', async () => {
+		emu.setPlan({ durationMs: 400 });
+		const h = harness(new WaveSpeedLynx(), emu, { prompt: 'p', image: IMG, options: { ...FAST, concurrency: 2 } }, { items: items(6) });
+		await h.run();
+		const jobs = emu.jobs();
+		for (const job of jobs) {
+			const overlapping = jobs.filter((j) => j.createdAt < (job.endsAt ?? 0) && (j.endsAt ?? 0) > job.createdAt);
+			expect(overlapping.length).toBeLessThanOrEqual(2);
+		}
+	});
+});
+
+describe('images from the input binary and data URIs', () => {
+	it('WaveSpeed: uploads the binary to media storage and sends its download URL', async () => {
+		const photo = jpeg(640, 480);
+		const h = harness(new WaveSpeedLynx(), emu, { prompt: 'p', imageSource: 'binary', imageBinaryProperty: 'photo', options: FAST }, { items: [binaryItem(photo, 'image/jpeg', 'me.jpg', 'photo')] });
+		await h.run();
+		const upload = emu.requests.find((r) => r.kind === 'upload');
+		expect(upload?.body).toMatchObject({ bytes: expect.any(Number) });
+		const body = submittedBodies(emu)[0] as IDataObject;
+		expect(String(body.image)).toMatch(new RegExp(`^${emu.url}/files/uploads/`));
+		const served = await (await fetch(String(body.image))).arrayBuffer();
+		expect(Buffer.from(served).equals(photo)).toBe(true);
+	});
+
+	it('fal: uploads the binary to fal storage (initiate, then PUT) and sends the file URL', async () => {
+		const photo = png(320, 320);
+		const h = harness(new FalLynx(), emu, { prompt: 'p', imageSource: 'binary' }, { items: [binaryItem(photo, 'image/png', 'me.png')] });
+		await h.run();
+		expect(emu.count('storage-initiate', 'fal')).toBe(1);
+		expect(emu.count('upload-put')).toBe(1);
+		const put = h.httpCalls.find((c) => c.method === 'PUT');
+		expect(Object.keys(put?.headers ?? {}).map((k) => k.toLowerCase())).not.toContain('authorization');
+		const body = submittedBodies(emu)[0] as IDataObject;
+		const served = await (await fetch(String(body.image_url))).arrayBuffer();
+		expect(Buffer.from(served).equals(photo)).toBe(true);
+	});
+
+	it('checks the binary against the model limits before anything is sent', async () => {
+		const h = harness(new WaveSpeedSeedanceLiteI2v720p(), emu, { imageSource: 'binary' }, { items: [binaryItem(png(120, 90), 'image/png', 'tiny.png')] });
+		await expect(h.run()).rejects.toThrow('Image: the binary "data" (tiny.png) is 120×90 px; it must be at least 300×300 px');
+		expect(emu.requests).toHaveLength(0);
+	});
+
+	it('refuses a binary that is not an image', async () => {
+		const h = harness(new FalLynx(), emu, { prompt: 'p', imageSource: 'binary' }, { items: [binaryItem(Buffer.from('%PDF-1.7 …'), 'application/pdf', 'doc.pdf')] });
+		await expect(h.run()).rejects.toThrow(/is not a recognised image/);
+		expect(emu.requests).toHaveLength(0);
+	});
+
+	it('WaveSpeed: uploads data: URIs (in reference image lists too) instead of sending them raw', async () => {
+		const uri = dataUri(png(64, 64));
+		const h = harness(new WaveSpeedSeedanceLiteReferenceToVideo(), emu, { prompt: 'p', referenceImages: `={{ [${JSON.stringify(uri)}, "${IMG}"] }}`, options: FAST });
+		await h.run();
+		expect(emu.count('upload', 'wavespeed')).toBe(1);
+		const body = submittedBodies(emu)[0] as IDataObject;
+		expect((body.reference_images as string[])[0]).toMatch(/\/files\/uploads\//);
+		expect((body.reference_images as string[])[1]).toBe(IMG);
+	});
+
+	it('fal: sends a data: URI as it is (fal documents them)', async () => {
+		const uri = dataUri(png(64, 64));
+		await harness(new FalLynx(), emu, { prompt: 'p', imageUrl: uri }).run();
+		expect((submittedBodies(emu)[0] as IDataObject).image_url).toBe(uri);
+		expect(emu.count('storage-initiate')).toBe(0);
+	});
+});
+
+describe('cancelling the execution', () => {
+	it('stops at once and cancels the fal job', async () => {
+		emu.planNext({ durationMs: 30_000 });
+		const h = harness(new FalLynx(), emu, { prompt: 'p', imageUrl: IMG });
+		const running = h.run();
+		await waitFor(() => emu.jobs().length === 1 && emu.count('stream') === 1);
+		const started = Date.now();
+		await h.cancelAndWait();
+		await expect(running).rejects.toThrow(/cancelled/);
+		expect(Date.now() - started).toBeLessThan(1000);
+		await waitFor(() => emu.count('cancel', 'fal') === 1);
+		expect(emu.jobs()[0].cancelled).toBe(true);
+	});
+
+	it('stops polling WaveSpeed at once (WaveSpeed has no cancel API)', async () => {
+		emu.planNext({ durationMs: 30_000 });
+		const h = harness(new WaveSpeedLynx(), emu, { prompt: 'p', image: IMG, options: { pollInterval: 0.2 } });
+		const running = h.run();
+		await waitFor(() => emu.count('result') >= 1);
+		h.cancel();
+		await expect(running).rejects.toThrow(/cancelled/);
+		const polls = emu.count('result');
+		await new Promise((resolve) => setTimeout(resolve, 600));
+		expect(emu.count('result')).toBe(polls);
+		expect(h.logs.some((l) => /no cancel API/.test(l.message))).toBe(true);
+	});
+});
+
+describe("n8n's Retry On Fail", () => {
+	it('resumes the job of a timed-out try instead of submitting a second one', async () => {
+		emu.planNext({ durationMs: 2500 });
+		const staticData: IDataObject = {};
+		const params = { prompt: 'p', image: IMG, options: { pollInterval: 0.1, timeout: 1 } };
+		const first = harness(new WaveSpeedLynx(), emu, params, { staticData });
+		await expect(first.run()).rejects.toThrow(NodeApiError);
+		const second = harness(new WaveSpeedLynx(), emu, { ...params, options: { pollInterval: 0.1, timeout: 10 } }, { staticData });
+		const [out] = await second.run();
+		expect(out[0].json.status).toBe('completed');
+		expect(out[0].json.requestId).toBe(emu.jobs()[0].id);
+		expect(emu.count('submit')).toBe(1);
+		expect(second.logs.some((l) => /resuming job/.test(l.message))).toBe(true);
+	});
+
+	it('keeps finished items of a failed try: the retry buys only what failed', async () => {
+		emu.planNext({}, { outcome: 'failed', error: 'flaky' }, {});
+		const staticData: IDataObject = {};
+		const params = (i: number) => ({ prompt: `clip ${i}`, image: IMG, options: { ...FAST, concurrency: 1 } });
+		await expect(harness(new WaveSpeedLynx(), emu, params, { staticData, items: items(3) }).run()).rejects.toThrow(/flaky/);
+		expect(emu.count('submit')).toBe(2);
+		const [out] = await harness(new WaveSpeedLynx(), emu, params, { staticData, items: items(3) }).run();
+		expect(out.map((o) => o.json.status)).toEqual(['completed', 'completed', 'completed']);
+		// Item 0 was done, item 1 failed (bought again), item 2 was never started.
+		expect(emu.count('submit')).toBe(4);
+		expect(out[0].json.requestId).toBe(emu.jobs()[0].id);
+	});
+
+	it('forgets everything once the node succeeded, so the next execution submits anew', async () => {
+		const staticData: IDataObject = {};
+		await harness(new FalLynx(), emu, { prompt: 'p', imageUrl: IMG }, { staticData }).run();
+		await harness(new FalLynx(), emu, { prompt: 'p', imageUrl: IMG }, { staticData, executionId: 'exec-2' }).run();
+		expect(emu.count('submit')).toBe(2);
+	});
+
+	it('does not resume when the parameters changed between tries', async () => {
+		emu.planNext({ outcome: 'never' });
+		const staticData: IDataObject = {};
+		await expect(harness(new FalLynx(), emu, { prompt: 'one', imageUrl: IMG, options: { timeout: 1 } }, { staticData }).run()).rejects.toThrow();
+		await harness(new FalLynx(), emu, { prompt: 'two', imageUrl: IMG }, { staticData }).run();
+		expect(emu.count('submit')).toBe(2);
+	});
+});
+
+describe('the automatic poll schedule', () => {
+	it('polls a Lynx job only inside its expected window (25–60 s), on a 50× clock', async () => {
+		// The emulator runs 50× faster too: a 40 s job ends after 0.8 s of real time.
+		emu.planNext({ durationMs: 800 });
+		const h = harness(new WaveSpeedLynx(), emu, { prompt: 'p', image: IMG });
+		const [out] = await runModel.call(h.ctx, waveSpeedLynx, { clock: scaledClock(50) });
+		expect(out[0].json.status).toBe('completed');
+		// 40 s job: first look at 25 s, then every 2 s: 25, 27, …, 41 → 9 polls.
+		expect(emu.count('result')).toBeGreaterThanOrEqual(7);
+		expect(emu.count('result')).toBeLessThanOrEqual(11);
+	});
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+	const started = Date.now();
+	while (!condition()) {
+		if (Date.now() - started > timeoutMs) throw new Error('timed out waiting for a condition');
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
+}
