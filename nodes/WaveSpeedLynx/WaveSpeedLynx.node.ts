@@ -1,9 +1,17 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	IHookFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 
 import { modelProperties } from '../shared/model';
 import { waveSpeedLynx as MODEL } from '../shared/models/wavespeed/lynx';
-import { runModel } from '../shared/runner';
+import { resumeModel, runModel } from '../shared/runner';
 import { runProperties } from '../shared/runProperties';
 
 export class WaveSpeedLynx implements INodeType {
@@ -19,11 +27,32 @@ export class WaveSpeedLynx implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
+		// Wait Method "Webhook": the provider's callback resumes the paused execution here.
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: '', restartWebhook: true }],
 		credentials: [{ name: 'waveSpeedApi', required: true }],
 		properties: [...modelProperties(MODEL), ...runProperties],
 	};
 
+	// Providers take the callback URL with each job; there is no webhook to register.
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+		},
+	};
+
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await runModel.call(this, MODEL);
+	}
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await resumeModel.call(this, MODEL);
 	}
 }

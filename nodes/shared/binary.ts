@@ -4,6 +4,8 @@
  */
 import type { IBinaryData, IExecuteFunctions, INode } from 'n8n-workflow';
 
+import type { Host } from './host';
+
 import { fieldError, providerError } from './errors';
 import { header } from './http';
 import { IMAGE_MIME, checkImage, formatBytes, sniffImage } from './images';
@@ -93,7 +95,7 @@ export interface DownloadOptions {
 
 /** Downloads a finished video into n8n's binary store, streaming. */
 export async function downloadVideo(
-	ctx: IExecuteFunctions,
+	ctx: Host,
 	node: INode,
 	url: string,
 	options: DownloadOptions,

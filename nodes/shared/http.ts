@@ -3,7 +3,9 @@
  * only idempotent reads are retried. Submits go through `callOnce` and are never repeated,
  * except where the provider provably did not take the job (see submitWithRetry).
  */
-import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
+
+import type { Host } from './host';
 
 import type { Clock } from './clock';
 
@@ -66,7 +68,7 @@ export function backoffMs(attempt: number, baseMs = 1000, maxMs = 30_000): numbe
 
 /** One authenticated request; the HTTP status is returned, not thrown. */
 export async function callOnce(
-	ctx: IExecuteFunctions,
+	ctx: Host,
 	credentialType: string,
 	options: IHttpRequestOptions,
 ): Promise<HttpResult> {

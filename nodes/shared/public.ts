@@ -2,12 +2,12 @@
  * Requests to URLs the provider handed us (video files, presigned upload targets). They go
  * without credentials: the API key must never travel to a storage or CDN host.
  */
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { Host } from './host';
 
 import type { HttpResult } from './http';
 
 export async function putBytes(
-	ctx: IExecuteFunctions,
+	ctx: Host,
 	url: string,
 	bytes: Buffer,
 	headers: Record<string, string>,
@@ -28,7 +28,7 @@ export async function putBytes(
 
 /** Opens a download; the body is a stream, read by the caller. */
 export async function openStream(
-	ctx: IExecuteFunctions,
+	ctx: Host,
 	url: string,
 	signal?: AbortSignal,
 	timeoutMs = 120_000,

@@ -4,18 +4,23 @@
  * item gives a video or, with Continue On Fail, an error item carrying its request id.
  */
 import { createHash } from 'crypto';
-import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { decodeDataUri, downloadVideo, readInputImage } from './binary';
+import { decodeDataUri, readInputImage } from './binary';
 import type { InputImage } from './binary';
 import { realClock } from './clock';
 import type { Clock } from './clock';
-import { PROVIDER_NAMES, errorMessage, fieldError, providerError, toNodeError } from './errors';
+import { PROVIDER_NAMES, errorMessage, fieldError, toNodeError } from './errors';
+import { endedJobJson, videoBinary } from './jobOutput';
+import type { Delivery } from './jobOutput';
 import { JobLedger, fingerprint } from './ledger';
 import { describeProblems, mainImageField, paramName, validateParams } from './model';
 import type { ModelSpec, RequestBody } from './models/types';
 import { waitForJob } from './polling';
+import { MAX_WAITING_JOBS, saveRecord } from './waitRecord';
+import type { WaitRecord } from './waitRecord';
+import { callbackUrl, checkJobs, itemsForEndedJobs, newNonce, resumeFromWebhook } from './webhookWait';
 import { fal } from './providers/fal';
 import type { CallContext, JobStatus, ProviderTransport } from './providers/types';
 import { waveSpeed } from './providers/wavespeed';
@@ -23,11 +28,10 @@ import { DEFAULT_CONCURRENCY, DEFAULT_MAX_DOWNLOAD_MB, DEFAULT_TIMEOUT_SECONDS }
 
 export const TRANSPORTS: Record<ModelSpec['provider'], ProviderTransport> = { wavespeed: waveSpeed, fal };
 
-interface Plan {
+interface Plan extends Delivery {
 	itemIndex: number;
 	mode: 'submitAndWait' | 'submitOnly';
-	output: 'url' | 'binary';
-	binaryPropertyName: string;
+	waitMethod: 'poll' | 'webhook';
 	webhookUrl?: string;
 	body: RequestBody;
 	/** The main image comes from this input binary property. */
@@ -35,9 +39,7 @@ interface Plan {
 	timeoutMs: number;
 	fixedIntervalMs?: number;
 	concurrency: number;
-	maxDownloadBytes: number;
 	print: string;
-	estimatedCost: number | null;
 }
 
 export interface RunEnvironment {
@@ -85,10 +87,7 @@ async function planItem(ctx: IExecuteFunctions, model: ModelSpec, transport: Pro
 	}
 	const waiting = mode === 'submitAndWait';
 	const waitMethod = waiting ? (ctx.getNodeParameter('waitMethod', itemIndex, 'poll') as string) : 'poll';
-	if (waitMethod === 'webhook') {
-		throw fieldError(node, itemIndex, 'Wait Method', 'waiting by webhook is not available in this version', 'Use Poll');
-	}
-	if (waitMethod !== 'poll') {
+	if (waitMethod !== 'poll' && waitMethod !== 'webhook') {
 		throw fieldError(node, itemIndex, 'Wait Method', `unknown value "${waitMethod}"`, 'Allowed: poll, webhook');
 	}
 	const output = waiting ? (ctx.getNodeParameter('output', itemIndex, 'url') as Plan['output']) : 'url';
@@ -139,6 +138,7 @@ async function planItem(ctx: IExecuteFunctions, model: ModelSpec, transport: Pro
 	return {
 		itemIndex,
 		mode,
+		waitMethod: waitMethod as Plan['waitMethod'],
 		output,
 		binaryPropertyName,
 		webhookUrl,
@@ -175,6 +175,7 @@ async function readImage(
 
 /** Turns binaries and (where the provider wants it) data: URIs into provider-hosted URLs. */
 async function resolveImages(
+	ctx: IExecuteFunctions,
 	call: CallContext,
 	transport: ProviderTransport,
 	model: ModelSpec,
@@ -182,7 +183,7 @@ async function resolveImages(
 ): Promise<RequestBody> {
 	const body: RequestBody = { ...plan.body };
 	if (plan.binaryImage) {
-		const image = await readImage(call.ctx, transport, model, plan.itemIndex, plan.binaryImage.property);
+		const image = await readImage(ctx, transport, model, plan.itemIndex, plan.binaryImage.property);
 		body[plan.binaryImage.wire] = await transport.uploadImage(call, image.bytes, image.mimeType, image.fileName);
 		call.debug(`uploaded input binary "${plan.binaryImage.property}" for ${plan.binaryImage.wire}`);
 	}
@@ -206,6 +207,11 @@ function linkedController(signal: AbortSignal | undefined): AbortController {
 	if (signal?.aborted) controller.abort();
 	else signal?.addEventListener('abort', () => controller.abort(), { once: true });
 	return controller;
+}
+
+/** The node's webhook(): a provider calling back into an execution paused by this node. */
+export async function resumeModel(this: IWebhookFunctions, model: ModelSpec): Promise<IWebhookResponseData> {
+	return await resumeFromWebhook.call(this, model, TRANSPORTS[model.provider]);
 }
 
 /** The node's execute(): `return await runModel.call(this, MODEL)`. */
@@ -286,6 +292,10 @@ async function run(ctx: IExecuteFunctions, model: ModelSpec, env: RunEnvironment
 		try {
 			const known = ledger.find(plan.itemIndex, plan.print);
 			let json: IDataObject;
+			if (known?.state === 'done' && known.output && plan.waitMethod === 'webhook') {
+				submittedIds[plan.itemIndex] = known.requestId;
+				return;
+			}
 			if (known?.state === 'done' && known.output) {
 				requestId = known.requestId;
 				json = known.output;
@@ -297,7 +307,7 @@ async function run(ctx: IExecuteFunctions, model: ModelSpec, env: RunEnvironment
 					submittedAt = known.submittedAt;
 					call.debug(`resuming job ${requestId} from an earlier try instead of submitting again`);
 				} else {
-					const body = await resolveImages(call, transport, model, plan);
+					const body = await resolveImages(ctx, call, transport, model, plan);
 					if (stop.signal.aborted) throw new NodeOperationError(node, 'The execution was stopped before the job was submitted', { itemIndex: plan.itemIndex });
 					const submitted = await transport.submit(call, model, body, plan.webhookUrl);
 					requestId = submitted.requestId;
@@ -320,6 +330,11 @@ async function run(ctx: IExecuteFunctions, model: ModelSpec, env: RunEnvironment
 					}
 				}
 				const id = requestId;
+				if (plan.waitMethod === 'webhook') {
+					// The provider will call the resume URL; the pause happens once all are submitted.
+					submittedIds[plan.itemIndex] = id;
+					return;
+				}
 				active.set(id, plan.itemIndex);
 				let status: JobStatus;
 				try {
@@ -333,42 +348,13 @@ async function run(ctx: IExecuteFunctions, model: ModelSpec, env: RunEnvironment
 				} finally {
 					active.delete(id);
 				}
-				if (status.phase === 'failed') {
-					ledger.forget(plan.itemIndex);
-					throw providerError(node, {
-						provider: model.provider,
-						message: status.error ?? 'the job failed',
-						requestId: id,
-						itemIndex: plan.itemIndex,
-						response: status.raw,
-					});
-				}
-				const output = await transport.output(call, model, id, status);
-				json = {
-					provider: model.provider,
-					model: model.id,
-					requestId: id,
-					status: 'completed',
-					videoUrl: output.videoUrls[0],
-					videoUrls: output.videoUrls,
-					estimatedCost: plan.estimatedCost,
-					...output.extra,
-				};
-				if (output.contentType) json.contentType = output.contentType;
+				if (status.phase === 'failed') ledger.forget(plan.itemIndex);
+				json = await endedJobJson(call, model, transport, id, status, plan.estimatedCost);
 				ledger.done(plan.itemIndex, plan.print, id, json);
 			}
 			const item: INodeExecutionData = { json, pairedItem: { item: plan.itemIndex } };
-			if (plan.output === 'binary') {
-				const binary: IBinaryData = await downloadVideo(ctx, node, String(json.videoUrl), {
-					provider: model.provider,
-					requestId: requestId ?? '',
-					itemIndex: plan.itemIndex,
-					maxBytes: plan.maxDownloadBytes,
-					contentType: typeof json.contentType === 'string' ? json.contentType : undefined,
-					signal: stop.signal,
-				});
-				item.binary = { [plan.binaryPropertyName]: binary };
-			}
+			const binary = await videoBinary(call, model, json, plan);
+			if (binary) item.binary = binary;
 			results[plan.itemIndex] = item;
 		} catch (error) {
 			if (continueOnFail && !ctx.getExecutionCancelSignal?.()?.aborted) {
@@ -379,6 +365,21 @@ async function run(ctx: IExecuteFunctions, model: ModelSpec, env: RunEnvironment
 			firstFailure = firstFailure ?? { itemIndex: plan.itemIndex, error, requestId };
 			stop.abort();
 		}
+	}
+
+	const submittedIds: Array<string | null> = new Array(items.length).fill(null);
+	const byWebhook = plans.length > 0 && plans[0].mode === 'submitAndWait' && plans[0].waitMethod === 'webhook';
+	let nonce = '';
+	if (byWebhook) {
+		if (items.length > MAX_WAITING_JOBS) {
+			throw fieldError(node, 0, 'Wait Method', `waiting by webhook handles at most ${MAX_WAITING_JOBS} items per run (got ${items.length})`, 'Use Poll, or split the items with a Loop Over Items node');
+		}
+		nonce = newNonce();
+		const resumeUrl = String(ctx.getWorkflowDataProxy(0).$execution.resumeUrl ?? '');
+		if (!/^https?:\/\//.test(resumeUrl)) {
+			throw fieldError(node, 0, 'Wait Method', 'n8n gave no resume URL for this execution', 'Use Poll');
+		}
+		for (const plan of plans) plan.webhookUrl = callbackUrl(resumeUrl, nonce);
 	}
 
 	const queue = [...plans];
@@ -405,6 +406,60 @@ async function run(ctx: IExecuteFunctions, model: ModelSpec, env: RunEnvironment
 		}
 		throw error;
 	}
+	if (byWebhook) return await pauseUntilCallbacks(ctx, model, transport, plans, results, submittedIds, nonce, ledger);
 	ledger.clear();
 	return [results];
+}
+
+/**
+ * After every job of a webhook-waiting run is submitted: finish at once if they all ended
+ * already, else store the job list and park the execution until the callbacks come.
+ */
+async function pauseUntilCallbacks(
+	ctx: IExecuteFunctions,
+	model: ModelSpec,
+	transport: ProviderTransport,
+	plans: Plan[],
+	results: INodeExecutionData[],
+	submittedIds: Array<string | null>,
+	nonce: string,
+	ledger: JobLedger,
+): Promise<INodeExecutionData[][]> {
+	const node = ctx.getNode();
+	const first = plans[0];
+	const errors: Record<number, string> = {};
+	results.forEach((item, index) => {
+		if (item && typeof item.json.error === 'string') errors[index] = item.json.error;
+	});
+	const byItem = new Map(plans.map((p) => [p.itemIndex, p]));
+	const delivery = (itemIndex: number): Delivery => byItem.get(itemIndex) ?? first;
+	const timeoutSeconds = Math.round(first.timeoutMs / 1000);
+	const checked = await checkJobs(ctx, model, transport, submittedIds, true);
+	if (checked.allEnded) {
+		const jobs = submittedIds.map((requestId, itemIndex) => ({ itemIndex, requestId, status: checked.statuses[itemIndex], error: errors[itemIndex] }));
+		const output = await itemsForEndedJobs(ctx, model, transport, jobs, delivery, ctx.continueOnFail(), timeoutSeconds);
+		ledger.clear();
+		return [output];
+	}
+	const submittedAt = Date.now();
+	const record: WaitRecord = {
+		nonce,
+		deadline: submittedAt + first.timeoutMs,
+		submittedAt,
+		output: first.output,
+		binaryPropertyName: first.binaryPropertyName,
+		maxDownloadBytes: first.maxDownloadBytes,
+		jobs: submittedIds,
+		errors,
+		costs: submittedIds.map((_, index) => byItem.get(index)?.estimatedCost ?? null),
+	};
+	if (!saveRecord(ctx, record)) {
+		throw new NodeOperationError(node, `Could not store the list of jobs to wait for; the jobs are submitted: ${submittedIds.filter(Boolean).join(', ')}`, {
+			description: 'Use Wait Method "Poll", or free some of the execution custom data keys.',
+		});
+	}
+	ctx.logger.debug(`[${node.name}] waiting for ${PROVIDER_NAMES[model.provider]} callbacks: ${submittedIds.filter(Boolean).join(', ')}`);
+	ledger.clear();
+	await ctx.putExecutionToWait(new Date(record.deadline));
+	return [ctx.getInputData().map((item, index) => ({ json: item.json, pairedItem: { item: index } }))];
 }

@@ -3,7 +3,9 @@
  * of completion the moment it happens, and storage for uploads. Every host comes from the
  * credential (queueUrl, restUrl); the URLs fal returns in its answers are not followed.
  */
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
+
+import type { Host } from '../host';
 
 import { normalizeApiKey } from '../apiKey';
 import { providerError, toNodeError } from '../errors';
@@ -15,7 +17,7 @@ import type { CallContext, JobStatus, ProviderTransport } from './types';
 
 const CREDENTIAL = 'falApi';
 
-async function settings(ctx: IExecuteFunctions): Promise<{ queueUrl: string; restUrl: string; apiKey: string }> {
+async function settings(ctx: Host): Promise<{ queueUrl: string; restUrl: string; apiKey: string }> {
 	const credentials = await ctx.getCredentials<{ queueUrl?: string; restUrl?: string; apiKey?: string }>(CREDENTIAL);
 	return {
 		queueUrl: trimSlash(credentials.queueUrl || 'https://queue.fal.run'),

@@ -1,4 +1,6 @@
-import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
+import type { IDataObject, INode } from 'n8n-workflow';
+
+import type { Host } from '../host';
 
 import type { Clock } from '../clock';
 import type { ModelSpec, Provider, RequestBody } from '../models/types';
@@ -22,7 +24,7 @@ export interface JobOutput {
 
 /** What a transport needs from the run: n8n's context, time, and when to stop. */
 export interface CallContext {
-	ctx: IExecuteFunctions;
+	ctx: Host;
 	node: INode;
 	clock: Clock;
 	signal?: AbortSignal;
@@ -41,7 +43,7 @@ export interface ProviderTransport {
 	provider: Provider;
 	credentialType: string;
 	/** Secrets to scrub from any text that leaves the node. */
-	secrets(ctx: IExecuteFunctions): Promise<string[]>;
+	secrets(ctx: Host): Promise<string[]>;
 	submit(call: CallContext, model: ModelSpec, body: RequestBody, webhookUrl?: string): Promise<Submitted>;
 	status(call: CallContext, model: ModelSpec, requestId: string): Promise<JobStatus>;
 	/**

@@ -2,7 +2,9 @@
  * WaveSpeed transport (shared/providers.md §1). Every URL is built from the credential's
  * baseUrl; the `urls.get` the API returns is ignored so a gateway or emulator can stand in.
  */
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
+
+import type { Host } from '../host';
 
 import { normalizeApiKey } from '../apiKey';
 import { providerError, toNodeError } from '../errors';
@@ -13,7 +15,7 @@ import type { CallContext, JobPhase, JobStatus, ProviderTransport } from './type
 
 const CREDENTIAL = 'waveSpeedApi';
 
-async function settings(ctx: IExecuteFunctions): Promise<{ baseUrl: string; apiKey: string }> {
+async function settings(ctx: Host): Promise<{ baseUrl: string; apiKey: string }> {
 	const credentials = await ctx.getCredentials<{ baseUrl?: string; apiKey?: string }>(CREDENTIAL);
 	return {
 		baseUrl: trimSlash(credentials.baseUrl || 'https://api.wavespeed.ai'),
