@@ -7,23 +7,28 @@ export interface Clock {
 	sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-function aborted(signal: AbortSignal): Promise<never> {
-	return new Promise((_, reject) => {
-		const fail = () => reject(new Error('The execution was cancelled'));
-		if (signal.aborted) fail();
-		else signal.addEventListener('abort', fail, { once: true });
-	});
-}
+const CANCELLED = 'The execution was cancelled';
 
 /**
  * n8n's own sleep. n8n 1.x's sleep ignores a signal, so racing it against the signal keeps
- * cancellation immediate on both majors (a leftover timer just resolves into nothing).
+ * cancellation immediate on both majors (a leftover timer just resolves into nothing). The
+ * abort listener is removed after every wait: a poll loop sleeps hundreds of times.
  */
 export const realClock: Clock = {
 	now: () => Date.now(),
 	sleep: async (ms, signal) => {
 		if (!signal) return await n8nSleep(ms);
-		await Promise.race([n8nSleep(ms, signal), aborted(signal)]);
+		if (signal.aborted) throw new Error(CANCELLED);
+		let onAbort = () => {};
+		const abort = new Promise<never>((_, reject) => {
+			onAbort = () => reject(new Error(CANCELLED));
+			signal.addEventListener('abort', onAbort, { once: true });
+		});
+		try {
+			await Promise.race([n8nSleep(ms, signal), abort]);
+		} finally {
+			signal.removeEventListener('abort', onAbort);
+		}
 	},
 };
 
