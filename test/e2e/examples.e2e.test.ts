@@ -1,0 +1,290 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-imports -- e2e test, never shipped */
+/**
+ * Every workflow in examples/ run by real n8n (each version under test) with the packed
+ * package installed the way a user's n8n installs it, against the provider emulator. Checks
+ * what a user sees (output items, binary video) and what the provider receives (exactly one
+ * submit per item, whose body is the workflow's parameters in the provider's field names,
+ * with unset optional fields left out).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { startEmulator, type Emulator, type RecordedRequest } from '../emulator/emulator';
+import {
+	e2eVersions,
+	exampleCredentials,
+	N8n,
+	packedTarball,
+	REPO,
+	timed,
+	type NodeExecutionItem,
+} from './n8n';
+
+const EXAMPLES_DIR = join(REPO, 'examples');
+const PACKAGE_PREFIX = 'n8n-nodes-ai-video.';
+/** Size of every generated video: not the emulator's default, so a match proves the bytes came through. */
+const VIDEO_BYTES = 300_000;
+
+/** The provider endpoint of every node type (shared/interface.md). */
+const MODELS: Record<string, { provider: 'wavespeed' | 'fal'; model: string }> = {
+	waveSpeedLynx: { provider: 'wavespeed', model: 'wavespeed-ai/lynx' },
+	falLynx: { provider: 'fal', model: 'fal-ai/lynx' },
+	waveSpeedLtxVideoI2v720p: {
+		provider: 'wavespeed',
+		model: 'wavespeed-ai/ltx-video-v097/i2v-720p',
+	},
+	waveSpeedSeedanceLiteReferenceToVideo: {
+		provider: 'wavespeed',
+		model: 'bytedance/seedance-v1-lite/reference-to-video',
+	},
+	waveSpeedSeedanceLiteI2v720p: {
+		provider: 'wavespeed',
+		model: 'bytedance/seedance-v1-lite-i2v-720p',
+	},
+};
+
+/** Published prices (seeds): Lynx on WaveSpeed is flat, Seedance Lite I2V is per second. */
+function expectedCost(type: string, body: Record<string, unknown>): number | null {
+	if (type === 'waveSpeedLynx') return 0.5;
+	if (type === 'waveSpeedSeedanceLiteI2v720p') return 0.032 * Number(body.duration ?? 5);
+	return null;
+}
+
+/** Parameters of every model node that steer the run rather than go to the provider. */
+const RUN_PARAMETERS = new Set([
+	'mode',
+	'waitMethod',
+	'webhookUrl',
+	'output',
+	'binaryPropertyName',
+	'options',
+	'imageSource',
+	'imageBinaryProperty',
+]);
+const LIST_PARAMETERS = new Set(['referenceImages']);
+
+/** `aspectRatio` → `aspect_ratio`, `guidanceScale2` → `guidance_scale_2`. */
+function wireName(parameter: string): string {
+	return parameter
+		.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+		.replace(/([^\d_])(\d+)/g, '$1_$2');
+}
+
+/** What the provider must receive for a node's saved parameters. */
+function expectedBody(parameters: Record<string, unknown>): Record<string, unknown> {
+	const body: Record<string, unknown> = {};
+	const put = (name: string, value: unknown) => {
+		if (value === '' || value === undefined || value === null) return;
+		body[wireName(name)] = LIST_PARAMETERS.has(name)
+			? String(value)
+					.split(/[\n,]/)
+					.map((s) => s.trim())
+					.filter(Boolean)
+			: value;
+	};
+	for (const [name, value] of Object.entries(parameters)) {
+		if (RUN_PARAMETERS.has(name)) continue;
+		if (name === 'additionalFields') {
+			for (const [field, v] of Object.entries(value as Record<string, unknown>)) put(field, v);
+		} else {
+			put(name, value);
+		}
+	}
+	return body;
+}
+
+interface WorkflowNode {
+	name: string;
+	type: string;
+	parameters: Record<string, unknown>;
+	credentials?: Record<string, { id: string; name: string }>;
+}
+
+interface Example {
+	file: string;
+	id: string;
+	name: string;
+	node: WorkflowNode;
+	type: string;
+	parameters: Record<string, unknown>;
+	/** The PNG the workflow builds itself, for imageSource = binary. */
+	inputPng?: Buffer;
+}
+
+function loadExamples(): Example[] {
+	return readdirSync(EXAMPLES_DIR)
+		.filter((f) => f.endsWith('.json'))
+		.sort()
+		.map((file) => {
+			const wf = JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf8')) as {
+				id: string;
+				name: string;
+				nodes: WorkflowNode[];
+			};
+			const models = wf.nodes.filter((n) => n.type.startsWith(PACKAGE_PREFIX));
+			if (models.length !== 1)
+				throw new Error(`${file}: expected one node of the package, found ${models.length}`);
+			const node = models[0];
+			const example: Example = {
+				file,
+				id: wf.id,
+				name: wf.name,
+				node,
+				type: node.type.slice(PACKAGE_PREFIX.length),
+				parameters: node.parameters,
+			};
+			if (node.parameters.imageSource === 'binary') {
+				const set = wf.nodes.find((n) => n.type === 'n8n-nodes-base.set');
+				const assignment = (
+					set?.parameters.assignments as { assignments: Array<{ value: string }> } | undefined
+				)?.assignments[0];
+				if (!assignment)
+					throw new Error(`${file}: imageSource=binary but no Set node builds the image`);
+				example.inputPng = Buffer.from(assignment.value, 'base64');
+			}
+			return example;
+		});
+}
+
+const examples = loadExamples();
+
+async function fetchBytes(url: string): Promise<Buffer> {
+	const response = await fetch(url);
+	if (!response.ok) throw new Error(`GET ${url}: ${response.status}`);
+	return Buffer.from(await response.arrayBuffer());
+}
+
+function onlySubmit(emulator: Emulator): RecordedRequest {
+	const submits = emulator.requests.filter((r) => r.kind === 'submit');
+	expect(submits).toHaveLength(1);
+	return submits[0];
+}
+
+let emulator: Emulator;
+
+beforeAll(async () => {
+	emulator = await startEmulator();
+});
+
+afterAll(async () => {
+	await emulator?.close();
+});
+
+it('has one example per model node of the package, each with a stable id and a name', () => {
+	const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
+		n8n: { nodes: string[] };
+	};
+	const packaged = pkg.n8n.nodes.map((p) => {
+		const file = p.split('/').pop() as string;
+		const cls = file.replace(/\.node\.js$/, '');
+		return cls.charAt(0).toLowerCase() + cls.slice(1);
+	});
+	const models = packaged.filter((t) => t in MODELS);
+	expect(models.sort()).toEqual(Object.keys(MODELS).sort());
+	const covered = new Set(examples.map((e) => e.type));
+	for (const type of models) expect(covered).toContain(type);
+	const ids = examples.map((e) => e.id);
+	expect(new Set(ids).size).toBe(ids.length);
+	for (const e of examples) {
+		expect(e.id).toMatch(/^[A-Za-z0-9]{16}$/);
+		expect(e.name).toMatch(/^AI Video: /);
+		const credentialType = MODELS[e.type].provider === 'fal' ? 'falApi' : 'waveSpeedApi';
+		expect(e.node.credentials?.[credentialType]?.id).toBe(
+			credentialType === 'falApi' ? 'fal-emulator' : 'wavespeed-emulator',
+		);
+	}
+});
+
+describe.each(e2eVersions())('examples in real n8n %s', (version) => {
+	let n8n: N8n;
+	const succeeded = new Set<string>();
+
+	beforeAll(async () => {
+		n8n = await N8n.create({ version, tarball: packedTarball() });
+		await timed(
+			{ stage: 'import', version, label: `${examples.length} workflows, 2 credentials` },
+			async () => {
+				await n8n.importCredentials(exampleCredentials(emulator));
+				await n8n.importWorkflows(examples.map((e) => join(EXAMPLES_DIR, e.file)));
+			},
+		);
+	}, 10 * 60_000);
+
+	afterAll(async () => {
+		await n8n?.dispose();
+	});
+
+	it.each(examples.map((e) => [e.file, e] as const))('runs %s', async (_file, example) => {
+		const { provider, model } = MODELS[example.type];
+		emulator.reset();
+		emulator.setPlan({ durationMs: 1500, videoBytes: VIDEO_BYTES });
+
+		const result = await timed(
+			{ stage: 'execute', version, label: example.file },
+			async () => await n8n.execute(example.id),
+		);
+		if (!result.ok) throw new Error(`${example.file} failed in n8n ${version}: ${result.error}`);
+
+		// The provider got exactly one submit, with the workflow's parameters as its body.
+		const submit = onlySubmit(emulator);
+		expect(submit.provider).toBe(provider);
+		expect(submit.model).toBe(model);
+		const body = submit.body as Record<string, unknown>;
+		const expected = expectedBody(example.parameters);
+		if (example.inputPng) {
+			// The input binary was uploaded to the provider's storage and the body carries its URL.
+			const imageWire = provider === 'fal' ? 'image_url' : 'image';
+			expect(body).toEqual({ ...expected, [imageWire]: expect.any(String) });
+			expect(emulator.count('upload', provider)).toBe(1);
+			expect(await fetchBytes(body[imageWire] as string)).toEqual(example.inputPng);
+		} else {
+			expect(body).toEqual(expected);
+		}
+
+		const jobs = emulator.jobs();
+		expect(jobs).toHaveLength(1);
+		const items = result.items[example.node.name] as NodeExecutionItem[];
+		expect(items).toHaveLength(1);
+		const json = items[0].json;
+		expect(json).toMatchObject({ provider, model, requestId: jobs[0].id });
+
+		const cost = expectedCost(example.type, body);
+		if (cost === null) expect(json.estimatedCost).toBeNull();
+		else expect(json.estimatedCost).toBeCloseTo(cost, 6);
+
+		if (example.parameters.mode === 'submitOnly') {
+			expect(json.status).toBe('submitted');
+			expect(json.videoUrl).toBeUndefined();
+			expect(emulator.count('result')).toBe(0);
+			expect(emulator.count('download')).toBe(0);
+			succeeded.add(example.type);
+			return;
+		}
+
+		expect(json.status).toBe('completed');
+		expect(typeof json.videoUrl).toBe('string');
+		expect(json.videoUrl).toMatch(/^https?:\/\//);
+		expect(json.videoUrls).toEqual([json.videoUrl]);
+
+		if (example.parameters.output === 'binary') {
+			const property = (example.parameters.binaryPropertyName as string | undefined) ?? 'data';
+			const binary = items[0].binary?.[property];
+			expect(binary).toBeDefined();
+			expect(binary?.mimeType).toBe('video/mp4');
+			const bytes = await n8n.binaryBytes(binary!);
+			expect(bytes.length).toBe(VIDEO_BYTES);
+			if (binary?.bytes !== undefined) expect(binary.bytes).toBe(VIDEO_BYTES);
+			expect(bytes.equals(await fetchBytes(json.videoUrl as string))).toBe(true);
+		} else {
+			expect(
+				items[0].binary?.[(example.parameters.binaryPropertyName as string | undefined) ?? 'data'],
+			).toBeUndefined();
+			expect(emulator.count('download')).toBe(0);
+		}
+		succeeded.add(example.type);
+	});
+
+	it('loaded every model node of the package (each ran at least once)', () => {
+		expect([...succeeded].sort()).toEqual(Object.keys(MODELS).sort());
+	});
+});
