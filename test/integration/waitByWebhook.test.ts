@@ -1,0 +1,238 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code, never shipped */
+/**
+ * Wait Method "Webhook" through the real node classes: execute() submits with the resume URL
+ * and pauses; the emulator's real callbacks are captured on loopback and handed to the
+ * node's webhook() as n8n would. Custom data is carried from the execute context to the
+ * webhook context as n8n 2.x does (static data as 1.x does, in its own test).
+ */
+import { createServer } from 'http';
+import type { Server } from 'http';
+import type { AddressInfo } from 'net';
+import type { IDataObject, INodeType } from 'n8n-workflow';
+
+import { FalLynx } from '../../nodes/FalLynx/FalLynx.node';
+import { WaveSpeedLynx } from '../../nodes/WaveSpeedLynx/WaveSpeedLynx.node';
+import { startEmulator } from '../emulator/emulator';
+import type { Emulator } from '../emulator/emulator';
+import type { Harness } from '../harness/context';
+import { createWebhookHarness } from '../harness/webhook';
+import type { WebhookHarness } from '../harness/webhook';
+import { credentialsFor, harness, items } from './setup';
+import { FalApi } from '../../credentials/FalApi.credentials';
+import { WaveSpeedApi } from '../../credentials/WaveSpeedApi.credentials';
+
+const IMG = 'https://cdn.example.com/portrait.jpg';
+
+interface Captured {
+	query: Record<string, string>;
+	headers: Record<string, string>;
+	rawBody: Buffer;
+}
+
+let emu: Emulator;
+let receiver: Server;
+let resumeBase: string;
+const captured: Captured[] = [];
+
+beforeAll(async () => {
+	emu = await startEmulator();
+	// Stands in for n8n's /webhook-waiting/<execution> endpoint: records what the provider sends.
+	receiver = createServer((req, res) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (c: Buffer) => chunks.push(c));
+		req.on('end', () => {
+			const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+			captured.push({
+				query: Object.fromEntries(url.searchParams),
+				headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])),
+				rawBody: Buffer.concat(chunks),
+			});
+			res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+		});
+	});
+	await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+	resumeBase = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhook-waiting`;
+});
+afterAll(async () => {
+	await emu.close();
+	await new Promise((resolve) => receiver.close(resolve));
+});
+beforeEach(() => {
+	emu.reset();
+	captured.length = 0;
+});
+
+function pausedRun(node: INodeType, parameters: (i: number) => IDataObject, count: number, extra: { staticData?: IDataObject; continueOnFail?: boolean } = {}): Harness {
+	return harness(node, emu, (i) => ({ waitMethod: 'webhook', ...parameters(i) }), {
+		items: items(count),
+		resumeUrl: `${resumeBase}/exec-1`,
+		...extra,
+	});
+}
+
+/** Hands one request to the node's webhook() in a later process, as n8n does on a callback. */
+function callback(
+	paused: Harness,
+	node: INodeType,
+	request: { query: Record<string, string>; rawBody: Buffer; headers?: Record<string, string> },
+	options: { n8nMajor?: 1 | 2; onError?: 'continueRegularOutput' } = {},
+): WebhookHarness {
+	const major = options.n8nMajor ?? 2;
+	const wh = createWebhookHarness({
+		node,
+		parameters: {},
+		credentials: credentialsFor(emu),
+		credentialTypes: { waveSpeedApi: new WaveSpeedApi(), falApi: new FalApi() },
+		// 2.x hands webhook() the execution's custom data but a static data without our record;
+		// 1.x the other way round.
+		staticData: major === 1 ? paused.staticData : {},
+		executionId: 'exec-1',
+		mode: 'webhook',
+		onError: options.onError,
+		request: { method: 'POST', headers: { 'content-type': 'application/json', ...request.headers }, rawBody: request.rawBody, query: request.query },
+	});
+	if (major === 2) wh.ctx.customData.setAll(paused.ctx.customData.getAll());
+	return wh;
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 8000): Promise<void> {
+	const started = Date.now();
+	while (!condition()) {
+		if (Date.now() - started > timeoutMs) throw new Error('timed out waiting for a condition');
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
+}
+
+describe.each([
+	['WaveSpeed Lynx', new WaveSpeedLynx(), (i: number) => ({ prompt: `clip ${i}`, image: IMG })],
+	['fal Lynx', new FalLynx(), (i: number) => ({ prompt: `clip ${i}`, imageUrl: IMG })],
+] as const)('%s waiting by webhook', (_name, node, params) => {
+	it('pauses, stays waiting through early callbacks, and resumes once with every item in order', async () => {
+		emu.planNext({ durationMs: 1800 }, { durationMs: 300 }, { durationMs: 1000 });
+		const paused = pausedRun(node, params, 3);
+		const [passThrough] = await paused.run();
+		expect(paused.waitTill).toBeInstanceOf(Date);
+		expect(passThrough.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(emu.count('submit')).toBe(3);
+		const webhooks = emu.jobs().map((j) => j.webhook);
+		expect(new Set(webhooks).size).toBe(1);
+		expect(webhooks[0]).toMatch(new RegExp(`^${resumeBase}/exec-1\\?aivNonce=[0-9a-f]{32}$`));
+
+		// The first job ends: its callback is acknowledged and the execution keeps waiting.
+		await waitFor(() => captured.length >= 1);
+		const early = callback(paused, node, captured[0]);
+		const earlyResult = await early.run();
+		expect(early.response.status).toBe(200);
+		expect(earlyResult.workflowData).toBeUndefined();
+
+		await waitFor(() => captured.length >= 3);
+		const last = callback(paused, node, captured[2]);
+		const result = await last.run();
+		expect(last.response.status).toBe(200);
+		const out = result.workflowData?.[0] ?? [];
+		expect(out.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		const prompts = new Map(emu.jobs().map((j) => [j.id, (j.input as IDataObject).prompt]));
+		out.forEach((o, i) => {
+			expect(o.json.status).toBe('completed');
+			expect(prompts.get(String(o.json.requestId))).toBe(`clip ${i}`);
+		});
+		expect(emu.count('submit')).toBe(3);
+	});
+});
+
+describe('a callback is a wake-up, not the truth', () => {
+	it('refuses a request without our nonce or with a wrong one, asking the provider nothing', async () => {
+		emu.planNext({ durationMs: 3000 });
+		const paused = pausedRun(new WaveSpeedLynx(), () => ({ prompt: 'p', image: IMG }), 1);
+		await paused.run();
+		const before = emu.requests.length;
+		const queries: Array<Record<string, string>> = [{}, { aivNonce: 'f'.repeat(32) }, { aivNonce: 'short' }];
+		for (const query of queries) {
+			const forged = callback(paused, new WaveSpeedLynx(), { query, rawBody: Buffer.from('{"id":"x","status":"completed","outputs":["https://evil.example.com/v.mp4"]}') });
+			const result = await forged.run();
+			expect(forged.response.status).toBe(401);
+			expect(result.workflowData).toBeUndefined();
+		}
+		expect(emu.requests.length).toBe(before);
+	});
+
+	it('a forged "completed" body on the right URL cannot end the wait or inject a video URL', async () => {
+		emu.planNext({ durationMs: 1500 });
+		const paused = pausedRun(new WaveSpeedLynx(), () => ({ prompt: 'p', image: IMG }), 1);
+		await paused.run();
+		const job = emu.jobs()[0];
+		const nonce = new URL(String(job.webhook)).searchParams.get('aivNonce') as string;
+		const attack = Buffer.from(JSON.stringify({ id: job.id, status: 'completed', outputs: ['https://evil.example.com/v.mp4'] }));
+		const early = await callback(paused, new WaveSpeedLynx(), { query: { aivNonce: nonce }, rawBody: attack }).run();
+		expect(early.workflowData).toBeUndefined();
+		await waitFor(() => captured.length >= 1);
+		const late = await callback(paused, new WaveSpeedLynx(), { query: { aivNonce: nonce }, rawBody: attack }).run();
+		const out = late.workflowData?.[0] ?? [];
+		expect(out[0].json.videoUrl).toBe(`${emu.url}/files/wavespeed/${job.id}.mp4`);
+		expect(JSON.stringify(out)).not.toContain('evil.example.com');
+	});
+});
+
+describe('edges', () => {
+	it('does not pause when every job has already ended by the time all are submitted', async () => {
+		emu.setPlan({ durationMs: 0, queueMs: 0 });
+		const paused = pausedRun(new FalLynx(), (i) => ({ prompt: `c${i}`, imageUrl: IMG }), 2);
+		const [out] = await paused.run();
+		expect(paused.waitTill).toBeUndefined();
+		expect(out.map((o) => o.json.status)).toEqual(['completed', 'completed']);
+		expect(out.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+	});
+
+	it('works from static data the way n8n 1.x hands it to webhook()', async () => {
+		emu.planNext({ durationMs: 200 });
+		const staticData: IDataObject = {};
+		const paused = pausedRun(new FalLynx(), () => ({ prompt: 'p', imageUrl: IMG }), 1, { staticData });
+		await paused.run();
+		await waitFor(() => captured.length >= 1);
+		const result = await callback(paused, new FalLynx(), captured[0], { n8nMajor: 1 }).run();
+		expect(result.workflowData?.[0][0].json.status).toBe('completed');
+	});
+
+	it('after the time limit, a late callback resumes with the unfinished items as errors carrying their ids', async () => {
+		emu.planNext({ durationMs: 1500 }, { outcome: 'never' });
+		const paused = pausedRun(new FalLynx(), (i) => ({ prompt: `c${i}`, imageUrl: IMG, options: { timeout: 1 } }), 2);
+		await paused.run();
+		await waitFor(() => captured.length >= 1);
+		const result = await callback(paused, new FalLynx(), captured[0], { onError: 'continueRegularOutput' }).run();
+		const out = result.workflowData?.[0] ?? [];
+		expect(out[0].json.status).toBe('completed');
+		expect(out[1].json.error).toBe(`fal: the job did not finish within 1 s; raise the Timeout option for long jobs (request ID: ${emu.jobs()[1].id})`);
+		expect(out[1].json.requestId).toBe(emu.jobs()[1].id);
+	});
+
+	it('downloads the video as binary on resume, like polling does', async () => {
+		emu.planNext({ durationMs: 200, videoBytes: 123_456 });
+		const paused = pausedRun(new WaveSpeedLynx(), () => ({ prompt: 'p', image: IMG, output: 'binary' }), 1);
+		await paused.run();
+		await waitFor(() => captured.length >= 1);
+		const wh = callback(paused, new WaveSpeedLynx(), captured[0]);
+		const result = await wh.run();
+		expect(result.workflowData?.[0][0].binary?.data?.mimeType).toBe('video/mp4');
+		expect(wh.binaries[0].bytes).toBe(123_456);
+	});
+
+	it('a failed job fails the resumed node with its request id (or is an error item with Continue On Fail)', async () => {
+		emu.setPlan({ durationMs: 200, outcome: 'failed', error: 'nsfw' });
+		const failing = pausedRun(new WaveSpeedLynx(), () => ({ prompt: 'p', image: IMG }), 1);
+		await failing.run();
+		await waitFor(() => captured.length >= 1);
+		await expect(callback(failing, new WaveSpeedLynx(), captured[0]).run()).rejects.toThrow(`(request ID: ${emu.jobs()[0].id})`);
+
+		const tolerant = pausedRun(new WaveSpeedLynx(), () => ({ prompt: 'p', image: IMG }), 1);
+		await tolerant.run();
+		await waitFor(() => captured.length >= 2);
+		const result = await callback(tolerant, new WaveSpeedLynx(), captured[1], { onError: 'continueRegularOutput' }).run();
+		expect(result.workflowData?.[0][0].json).toMatchObject({ requestId: emu.jobs()[1].id, error: expect.stringMatching(/the job failed: nsfw/) });
+	});
+
+	it('refuses more items than the job list can hold, before any request', async () => {
+		const paused = pausedRun(new FalLynx(), () => ({ prompt: 'p', imageUrl: IMG }), 51);
+		await expect(paused.run()).rejects.toThrow('Wait Method: waiting by webhook handles at most 50 items per run (got 51)');
+		expect(emu.requests).toHaveLength(0);
+	});
+});
