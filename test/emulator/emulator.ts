@@ -792,8 +792,8 @@ export class Emulator {
 		return Math.max(0, Math.round(job.endsAt - Math.min(job.queueEndsAt, job.endsAt)));
 	}
 
-	private nativeStatus(job: Job): string {
-		const ph = this.phase(job);
+	private nativeStatus(job: Job, t = Date.now()): string {
+		const ph = this.phase(job, t);
 		if (job.provider === 'wavespeed') {
 			return { queued: 'created', running: 'processing', completed: 'completed', failed: 'failed' }[
 				ph
@@ -839,7 +839,7 @@ export class Emulator {
 			outputs,
 			urls: { get: `${this.wavespeed.baseUrl}/api/v3/predictions/${job.id}/result` },
 			has_nsfw_contents: outputs.map(() => false),
-			status: this.nativeStatus(job),
+			status: this.nativeStatus(job, t),
 			created_at: iso(job.createdAt),
 			error: ph === 'failed' ? this.jobError(job) : '',
 			executionTime: inference,

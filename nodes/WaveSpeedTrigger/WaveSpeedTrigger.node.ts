@@ -1,0 +1,49 @@
+import { NodeConnectionTypes } from 'n8n-workflow';
+import type {
+	IHookFunctions,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+
+import { receiveCallback, triggerProperties } from '../shared/trigger';
+
+export class WaveSpeedTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'WaveSpeed Trigger',
+		name: 'waveSpeedTrigger',
+		icon: { light: 'file:../../icons/wavespeed.svg', dark: 'file:../../icons/wavespeed.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle:
+			'={{ $parameter["events"] === "completed" ? "Completed jobs" : $parameter["events"] === "failed" ? "Failed jobs" : "Completed or failed jobs" }}',
+		description: 'Starts the workflow when a WaveSpeed job ends, from its signed webhook',
+		defaults: { name: 'WaveSpeed Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'waveSpeedApi', required: true }],
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		properties: [...triggerProperties('wavespeed')],
+	};
+
+	// WaveSpeed takes the callback URL with each job (`?webhook=`) and has no webhook registry:
+	// there is nothing to look up, register or remove when the workflow is (de)activated.
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await receiveCallback(this, 'wavespeed');
+	}
+}

@@ -1,0 +1,442 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code, never shipped */
+/**
+ * The WaveSpeed and fal Trigger nodes against the emulator's real signed callbacks: a model
+ * node submits a job (Submit Only) with a Webhook URL pointing at a loopback receiver here, the
+ * emulator calls it, and the captured request (raw bytes and headers) is handed to the
+ * trigger's webhook() through the faithful webhook context. Forged, stale, unsigned and
+ * replayed calls must start nothing.
+ */
+import { createHash } from 'crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { IDataObject, INodeType } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+import { FalApi } from '../../credentials/FalApi.credentials';
+import { WaveSpeedApi } from '../../credentials/WaveSpeedApi.credentials';
+import { FalLynx } from '../../nodes/FalLynx/FalLynx.node';
+import { FalTrigger } from '../../nodes/FalTrigger/FalTrigger.node';
+import { clearTriggerCaches } from '../../nodes/shared/trigger';
+import { WaveSpeedLynx } from '../../nodes/WaveSpeedLynx/WaveSpeedLynx.node';
+import { WaveSpeedTrigger } from '../../nodes/WaveSpeedTrigger/WaveSpeedTrigger.node';
+import { startEmulator, videoStream } from '../emulator/emulator';
+import type { CallbackOptions, Emulator } from '../emulator/emulator';
+import { createWebhookHarness } from '../harness/webhook';
+import type { WebhookHarness } from '../harness/webhook';
+import { credentialsFor, harness } from './setup';
+
+const IMG = 'https://cdn.example.com/portrait.jpg';
+const ATTACKER_URL = 'https://attacker.invalid/evil.mp4';
+
+// ---------------------------------------------------------------- a loopback receiver
+
+interface Captured {
+	headers: Record<string, string | string[] | undefined>;
+	rawBody: Buffer;
+}
+
+interface Receiver {
+	url: string;
+	received: Captured[];
+	/** how the receiver answers; default 200 without looking */
+	answer: (captured: Captured) => Promise<{ status: number; body: unknown }>;
+	close(): Promise<void>;
+}
+
+async function startReceiver(): Promise<Receiver> {
+	const receiver = {
+		received: [] as Captured[],
+		answer: async () => ({ status: 200, body: { ok: true } }),
+	} as unknown as Receiver;
+	const server = http.createServer((req, res) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (chunk: Buffer) => chunks.push(chunk));
+		req.on('end', () => {
+			const captured = { headers: req.headers, rawBody: Buffer.concat(chunks) };
+			receiver.received.push(captured);
+			receiver.answer(captured).then(
+				({ status, body }) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? null)),
+				(error: Error) => res.writeHead(500).end(error.message),
+			);
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook/trigger`;
+	receiver.close = async () => await new Promise<void>((resolve) => server.close(() => resolve()));
+	return receiver;
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+	const started = Date.now();
+	while (!condition()) {
+		if (Date.now() - started > timeoutMs) throw new Error('timed out waiting for a condition');
+		await new Promise((resolve) => setTimeout(resolve, 10));
+	}
+}
+
+// ---------------------------------------------------------------- fixtures
+
+let emu: Emulator;
+let receiver: Receiver;
+beforeAll(async () => {
+	emu = await startEmulator();
+	receiver = await startReceiver();
+});
+afterAll(async () => {
+	await receiver.close();
+	await emu.close();
+});
+beforeEach(() => {
+	emu.reset();
+	receiver.received.splice(0);
+	receiver.answer = async () => ({ status: 200, body: { ok: true } });
+	clearTriggerCaches();
+});
+afterEach(() => jest.restoreAllMocks());
+
+interface ProviderCase {
+	provider: 'wavespeed' | 'fal';
+	name: string;
+	model: INodeType;
+	trigger: () => INodeType;
+	parameters: IDataObject;
+	keyKind: 'secret' | 'jwks';
+}
+
+const cases: ProviderCase[] = [
+	{
+		provider: 'wavespeed',
+		name: 'WaveSpeed Trigger',
+		model: new WaveSpeedLynx(),
+		trigger: () => new WaveSpeedTrigger(),
+		parameters: { prompt: 'she smiles', image: IMG },
+		keyKind: 'secret',
+	},
+	{
+		provider: 'fal',
+		name: 'fal Trigger',
+		model: new FalLynx(),
+		trigger: () => new FalTrigger(),
+		parameters: { prompt: 'he waves', imageUrl: IMG },
+		keyKind: 'jwks',
+	},
+];
+
+/** Submits one job through the real model node (Submit Only, Webhook URL = the receiver). */
+async function submitJob(c: ProviderCase): Promise<string> {
+	const h = harness(c.model, emu, { ...c.parameters, mode: 'submitOnly', webhookUrl: receiver.url });
+	const [out] = await h.run();
+	expect(out[0].json.status).toBe('submitted');
+	return String(out[0].json.requestId);
+}
+
+/** Submits a job and waits for the emulator's own (automatic) delivery. */
+async function deliveredCallback(c: ProviderCase): Promise<{ requestId: string; callback: Captured }> {
+	const before = receiver.received.length;
+	const requestId = await submitJob(c);
+	await waitFor(() => receiver.received.length > before);
+	return { requestId, callback: receiver.received[receiver.received.length - 1] };
+}
+
+/** A callback the emulator sends on request (forged variants included), captured. */
+async function sentCallback(requestId: string, opts: CallbackOptions = {}): Promise<Captured> {
+	const before = receiver.received.length;
+	await emu.sendCallback(requestId, { ...opts, to: receiver.url });
+	await waitFor(() => receiver.received.length > before);
+	return receiver.received[receiver.received.length - 1];
+}
+
+function triggerFor(
+	c: ProviderCase,
+	callback: Captured,
+	parameters: IDataObject = {},
+	extra: { staticData?: IDataObject; keys?: { wavespeed?: string; fal?: string } } = {},
+): WebhookHarness {
+	return createWebhookHarness({
+		node: c.trigger(),
+		parameters,
+		credentials: credentialsFor(emu, extra.keys),
+		credentialTypes: { waveSpeedApi: new WaveSpeedApi(), falApi: new FalApi() },
+		staticData: extra.staticData,
+		request: { headers: callback.headers, rawBody: callback.rawBody },
+	});
+}
+
+/** Runs the trigger: the items it started the workflow with (none when it started nothing). */
+async function fire(h: WebhookHarness): Promise<IDataObject[]> {
+	const result = await h.run();
+	return (result.workflowData?.[0] ?? []).map((item) => item.json);
+}
+
+async function sha256OfStream(stream: AsyncIterable<Buffer | string>): Promise<string> {
+	const hash = createHash('sha256');
+	for await (const chunk of stream) hash.update(chunk);
+	return hash.digest('hex');
+}
+
+// ================================================================ both providers
+
+describe.each(cases)('$name', (c) => {
+	it('starts the workflow with one completed item from a genuine callback', async () => {
+		const { requestId, callback } = await deliveredCallback(c);
+		const h = triggerFor(c, callback);
+		const result = await h.run();
+		expect(result.workflowData).toHaveLength(1);
+		expect(result.workflowData?.[0]).toHaveLength(1);
+		const json = result.workflowData![0][0].json;
+		const videoUrl = `${emu.url}/files/${c.provider}/${requestId}.mp4`;
+		expect(json).toMatchObject({ provider: c.provider, requestId, status: 'completed', videoUrl, videoUrls: [videoUrl] });
+		if (c.provider === 'wavespeed') {
+			expect(json).toMatchObject({ model: 'wavespeed-ai/lynx', hasNsfwContents: [false], input: { prompt: 'she smiles', image: IMG } });
+		} else {
+			expect(json).toMatchObject({ contentType: 'video/mp4', video: { url: videoUrl, content_type: 'video/mp4' } });
+			expect(typeof json.seed).toBe('number');
+		}
+		expect(result.workflowData![0][0].binary).toBeUndefined();
+		expect(h.response).toMatchObject({ status: 200, body: { message: 'Workflow was started' } });
+		// the emulator's delivery was acknowledged by the receiver
+		expect(emu.callbacks.filter((cb) => cb.jobId === requestId).map((cb) => cb.status)).toEqual([200]);
+	});
+
+	it(`fetches the ${c.keyKind === 'secret' ? 'signing secret with the credential' : 'JWKS without credentials'}, once for several callbacks`, async () => {
+		const first = await deliveredCallback(c);
+		const second = await deliveredCallback(c);
+		const h1 = triggerFor(c, first.callback);
+		expect(await fire(h1)).toHaveLength(1);
+		const h2 = triggerFor(c, second.callback);
+		expect(await fire(h2)).toHaveLength(1);
+		expect(emu.count(c.keyKind)).toBe(1);
+		expect(h2.httpCalls).toHaveLength(0);
+		const [call] = h1.httpCalls;
+		if (c.provider === 'wavespeed') {
+			expect(call).toMatchObject({ method: 'GET', url: `${emu.wavespeed.baseUrl}/api/v3/webhook/secret`, credentialType: 'waveSpeedApi' });
+			expect(call.headers.authorization).toBe(`Bearer ${emu.wavespeed.apiKey}`);
+		} else {
+			expect(call).toMatchObject({ method: 'GET', url: emu.fal.jwksUrl });
+			expect(call.headers.authorization).toBeUndefined();
+			expect(call.credentialType).toBeUndefined();
+		}
+	});
+
+	it('answers an unsigned callback 401 without fetching any key, and starts nothing', async () => {
+		const { requestId } = await deliveredCallback(c);
+		const unsigned = await sentCallback(requestId, { unsigned: true });
+		const h = triggerFor(c, unsigned);
+		const result = await h.run();
+		expect(result).toEqual({ noWebhookResponse: true });
+		expect(h.response).toMatchObject({ status: 401, body: { error: 'invalid signature' } });
+		expect(emu.count(c.keyKind)).toBe(0);
+		expect(h.logs.some((l) => l.level === 'warn' && /refused a callback: missing header/.test(l.message))).toBe(true);
+	});
+
+	it('answers a body forged after signing (attacker video URL) 401 and never touches the URL', async () => {
+		const { requestId } = await deliveredCallback(c);
+		const forged = await sentCallback(requestId, { tamper: true });
+		expect(forged.rawBody.toString()).toContain(ATTACKER_URL);
+		const h = triggerFor(c, forged, { output: 'binary' });
+		expect(await fire(h)).toEqual([]);
+		expect(h.response).toMatchObject({ status: 401, body: { error: 'invalid signature' } });
+		expect(h.httpCalls.some((call) => call.url.includes('attacker.invalid'))).toBe(false);
+		expect(h.binaries).toHaveLength(0);
+	});
+
+	it('answers a correctly signed but stale callback (10 minutes old) 401', async () => {
+		const { requestId } = await deliveredCallback(c);
+		const stale = await sentCallback(requestId, { staleSeconds: 600 });
+		const h = triggerFor(c, stale);
+		expect(await fire(h)).toEqual([]);
+		expect(h.response.status).toBe(401);
+		expect(h.logs.some((l) => /stale timestamp/.test(l.message))).toBe(true);
+	});
+
+	it('answers a callback signed with another key 401', async () => {
+		const { requestId } = await deliveredCallback(c);
+		const wrong = await sentCallback(requestId, { wrongKey: true });
+		const h = triggerFor(c, wrong);
+		expect(await fire(h)).toEqual([]);
+		expect(h.response.status).toBe(401);
+		expect(h.logs.some((l) => /bad signature/.test(l.message))).toBe(true);
+	});
+
+	it('answers 401 when n8n has no raw body for the request (never re-serializes the parsed one)', async () => {
+		const { callback } = await deliveredCallback(c);
+		const h = createWebhookHarness({
+			node: c.trigger(),
+			parameters: {},
+			credentials: credentialsFor(emu),
+			credentialTypes: { waveSpeedApi: new WaveSpeedApi(), falApi: new FalApi() },
+			request: { headers: callback.headers, body: JSON.parse(callback.rawBody.toString()) as IDataObject },
+		});
+		expect(await fire(h)).toEqual([]);
+		expect(h.response.status).toBe(401);
+		expect(emu.count(c.keyKind)).toBe(0);
+	});
+
+	it('starts nothing for a replayed callback: the second delivery is acknowledged 200', async () => {
+		const { requestId, callback } = await deliveredCallback(c);
+		const staticData: IDataObject = {};
+		expect(await fire(triggerFor(c, callback, {}, { staticData }))).toHaveLength(1);
+		const again = triggerFor(c, callback, {}, { staticData });
+		expect(await fire(again)).toEqual([]);
+		expect(again.response).toMatchObject({ status: 200, body: { received: true, started: false, duplicate: true } });
+		// a redelivery signed afresh (new timestamp) is the same job end: still nothing
+		const redelivered = await sentCallback(requestId);
+		expect(await fire(triggerFor(c, redelivered, {}, { staticData }))).toEqual([]);
+		// and after a restart (in-memory state gone) the workflow's static data still knows it
+		clearTriggerCaches();
+		expect(await fire(triggerFor(c, redelivered, {}, { staticData }))).toEqual([]);
+		expect(Object.keys(staticData.deliveredCallbacks as IDataObject)).toEqual([`${requestId}:completed`]);
+	});
+
+	it('starts one workflow when the same callback arrives twice at the same moment', async () => {
+		const { callback } = await deliveredCallback(c);
+		// Separate static data, as two concurrent requests each load the workflow in n8n.
+		const runs = await Promise.all([fire(triggerFor(c, callback, {}, { staticData: {} })), fire(triggerFor(c, callback, {}, { staticData: {} }))]);
+		expect(runs.map((items) => items.length).sort()).toEqual([0, 1]);
+	});
+
+	it('with Output binary, streams the video into binary data without sending credentials', async () => {
+		emu.setPlan({ videoBytes: 2 * 1024 * 1024 + 5 });
+		const { requestId, callback } = await deliveredCallback(c);
+		const h = triggerFor(c, callback, { output: 'binary', binaryPropertyName: 'video' });
+		const result = await h.run();
+		const item = result.workflowData![0][0];
+		expect(item.json.status).toBe('completed');
+		expect(item.binary?.video).toMatchObject({ mimeType: 'video/mp4', fileName: `${requestId}.mp4` });
+		expect(h.binaries).toHaveLength(1);
+		expect(h.binaries[0].bytes).toBe(2 * 1024 * 1024 + 5);
+		expect(h.binaries[0].sha256).toBe(await sha256OfStream(videoStream(requestId, 2 * 1024 * 1024 + 5)));
+		const download = h.httpCalls.find((call) => call.url.includes('/files/'));
+		expect(download?.headers.authorization).toBeUndefined();
+		expect(emu.count('download')).toBe(1);
+	});
+
+	it('emits a failed item for a failed job', async () => {
+		emu.planNext({ outcome: 'failed', errorCode: 1402, error: 'Failed to download image' });
+		const { requestId, callback } = await deliveredCallback(c);
+		const h = triggerFor(c, callback, { output: 'binary' });
+		const [json] = await fire(h);
+		if (c.provider === 'wavespeed') {
+			expect(json).toEqual({
+				provider: 'wavespeed',
+				model: 'wavespeed-ai/lynx',
+				requestId,
+				status: 'failed',
+				error: 'Failed to download image',
+				errorCode: 1402,
+			});
+		} else {
+			expect(json).toMatchObject({ provider: 'fal', requestId, status: 'failed' });
+			expect(json.error).toBe('Invalid status code: 422: Failed to download image');
+			expect(json.details).toEqual({ detail: [expect.objectContaining({ msg: 'Failed to download image' })] });
+		}
+		expect(h.binaries).toHaveLength(0);
+		expect(emu.count('download')).toBe(0);
+	});
+
+	it.each([
+		['completed', 'completed', 1],
+		['completed', 'failed', 0],
+		['failed', 'failed', 1],
+		['failed', 'completed', 0],
+		['failed', 'both', 1],
+	] as const)('with a %s job and Trigger On "%s", starts %d workflow(s)', async (outcome, events, started) => {
+		emu.planNext({ outcome });
+		const { callback } = await deliveredCallback(c);
+		const h = triggerFor(c, callback, { events });
+		expect(await fire(h)).toHaveLength(started);
+		expect(h.response.status).toBe(200);
+	});
+
+	it('refetches the keys once when a check fails and they are a minute old (rotation), not more often', async () => {
+		const { requestId, callback } = await deliveredCallback(c);
+		expect(await fire(triggerFor(c, callback))).toHaveLength(1);
+		expect(emu.count(c.keyKind)).toBe(1);
+		const realNow = Date.now.bind(Date);
+		jest.spyOn(Date, 'now').mockImplementation(() => realNow() + 61_000);
+		const wrong = await sentCallback(requestId, { wrongKey: true });
+		expect(await fire(triggerFor(c, wrong))).toEqual([]);
+		expect(emu.count(c.keyKind)).toBe(2);
+		// right after a refetch, another forged call does not cause a third one
+		expect(await fire(triggerFor(c, wrong))).toEqual([]);
+		expect(emu.count(c.keyKind)).toBe(2);
+	});
+
+	it('closes the loop: the receiver runs the trigger, a failed download is answered 500 and the redelivery starts the workflow once', async () => {
+		const starts: IDataObject[] = [];
+		const staticData: IDataObject = {};
+		receiver.answer = async (captured) => {
+			const h = triggerFor(c, captured, { output: 'binary' }, { staticData });
+			try {
+				starts.push(...(await fire(h)));
+			} catch {
+				// n8n answers 500 when webhook() throws
+			}
+			return { status: h.response.status ?? 500, body: h.response.body };
+		};
+		emu.inject({ kind: 'download', provider: c.provider, status: 503, times: 1 });
+		const requestId = await submitJob(c);
+		await waitFor(() => emu.callbacks.some((cb) => cb.jobId === requestId && cb.status === 200));
+		const attempts = emu.callbacks.filter((cb) => cb.jobId === requestId).map((cb) => cb.status);
+		expect(attempts).toEqual([500, 200]);
+		expect(starts).toHaveLength(1);
+		expect(starts[0]).toMatchObject({ requestId, status: 'completed' });
+	});
+});
+
+// ================================================================ provider specifics
+
+describe('WaveSpeed Trigger specifics', () => {
+	const ws = cases[0];
+
+	it('fails visibly (n8n answers 500, WaveSpeed may redeliver) when the API key cannot fetch the secret', async () => {
+		const { callback } = await deliveredCallback(ws);
+		const h = triggerFor(ws, callback, {}, { keys: { wavespeed: 'not-the-key' } });
+		const error = await h.run().then(
+			() => undefined,
+			(e: unknown) => e,
+		);
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect((error as NodeApiError).message).toMatch(/^WaveSpeed: fetching the webhook signing secret failed with HTTP 401.*Check the API key in the WaveSpeed credential/);
+		expect(h.response.status).toBe(500);
+	});
+
+	it('keys the cached secret by the normalized API key: a pasted "Bearer " prefix shares it', async () => {
+		const { callback } = await deliveredCallback(ws);
+		await fire(triggerFor(ws, callback, {}, { staticData: {} }));
+		await fire(triggerFor(ws, callback, {}, { staticData: {}, keys: { wavespeed: ` Bearer ${emu.wavespeed.apiKey}\n` } }));
+		expect(emu.count('secret')).toBe(1);
+	});
+
+	it('ignores a callback for a job that has not ended, acknowledging it', async () => {
+		// A body WaveSpeed could sign for a running job: built here, signed like the emulator does.
+		const { requestId } = await deliveredCallback(ws);
+		const { createHmac } = await import('crypto');
+		const body = JSON.stringify({ id: requestId, model: 'wavespeed-ai/lynx', outputs: [], status: 'processing' });
+		const ts = String(Math.floor(Date.now() / 1000));
+		const signature = createHmac('sha256', emu.wavespeed.webhookSecret.slice('whsec_'.length)).update(`${requestId}.${ts}.${body}`).digest('hex');
+		const h = triggerFor(ws, {
+			headers: { 'content-type': 'application/json', 'webhook-id': requestId, 'webhook-timestamp': ts, 'webhook-signature': `v3,${signature}` },
+			rawBody: Buffer.from(body),
+		});
+		expect(await fire(h)).toEqual([]);
+		expect(h.response).toMatchObject({ status: 200, body: { received: true, started: false } });
+	});
+});
+
+describe('fal Trigger specifics', () => {
+	it('fails visibly when the JWKS URL serves no keys', async () => {
+		const fal = cases[1];
+		const { callback } = await deliveredCallback(fal);
+		const h = createWebhookHarness({
+			node: new FalTrigger(),
+			parameters: {},
+			credentials: { falApi: { ...credentialsFor(emu).falApi, jwksUrl: `${emu.url}/fal-rest/.well-known/missing.json` } },
+			credentialTypes: { falApi: new FalApi() },
+			request: { headers: callback.headers, rawBody: callback.rawBody },
+		});
+		await expect(h.run()).rejects.toThrow(/^fal: the JWKS URL .* without signing keys/);
+		expect(h.response.status).toBe(500);
+	});
+});
