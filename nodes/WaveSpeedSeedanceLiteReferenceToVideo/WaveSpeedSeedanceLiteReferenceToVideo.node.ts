@@ -1,17 +1,9 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
-import type {
-	IExecuteFunctions,
-	IHookFunctions,
-	INodeExecutionData,
-	INodeType,
-	INodeTypeDescription,
-	IWebhookFunctions,
-	IWebhookResponseData,
-} from 'n8n-workflow';
+import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { modelProperties } from '../shared/model';
+import { modelExecute, modelWebhook, modelWebhookMethods } from '../shared/modelNode';
 import { waveSpeedSeedanceLiteReferenceToVideo as MODEL } from '../shared/models/wavespeed/seedanceLiteReferenceToVideo';
-import { resumeModel, runModel } from '../shared/runner';
 import { runProperties } from '../shared/runProperties';
 
 export class WaveSpeedSeedanceLiteReferenceToVideo implements INodeType {
@@ -33,26 +25,9 @@ export class WaveSpeedSeedanceLiteReferenceToVideo implements INodeType {
 		properties: [...modelProperties(MODEL), ...runProperties],
 	};
 
-	// Providers take the callback URL with each job; there is no webhook to register.
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-		},
-	};
+	webhookMethods = modelWebhookMethods;
 
-	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await runModel.call(this, MODEL);
-	}
+	execute = modelExecute(MODEL);
 
-	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		return await resumeModel.call(this, MODEL);
-	}
+	webhook = modelWebhook(MODEL);
 }
