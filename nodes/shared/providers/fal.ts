@@ -9,10 +9,11 @@ import type { Host } from '../host';
 
 import { normalizeApiKey } from '../apiKey';
 import { providerError, toNodeError } from '../errors';
-import { callOnce, isRetryableStatus, jsonBody, networkCode, readWithRetry, submitNetworkMessage, submitWithRetry, trimSlash } from '../http';
+import { callOnce, isRetryableStatus, jsonBody, networkCode, readWithRetry, trimSlash } from '../http';
 import type { HttpResult } from '../http';
 import type { ModelSpec, RequestBody } from '../models/types';
 import { putBytes } from '../public';
+import { missingJobId, postJob, retryPolicy } from './common';
 import type { CallContext, JobStatus, ProviderTransport } from './types';
 
 const CREDENTIAL = 'falApi';
@@ -64,16 +65,6 @@ function failure(call: CallContext, result: HttpResult, what: string, requestId?
 		response: body ?? null,
 		mayStillRun: requestId !== undefined,
 	});
-}
-
-function policy(call: CallContext) {
-	return {
-		clock: call.clock,
-		signal: call.signal,
-		deadline: call.deadline,
-		onRetry: (reason: string, attempt: number, delay: number) =>
-			call.debug(`fal answered ${reason}; retry ${attempt} in ${Math.round(delay)} ms`),
-	};
 }
 
 const isTransient = (result: HttpResult) =>
@@ -152,38 +143,11 @@ export const fal: ProviderTransport = {
 
 	async submit(call, model: ModelSpec, body: RequestBody, webhookUrl?: string) {
 		const { queueUrl } = await settings(call.ctx);
-		let result: HttpResult;
-		try {
-			result = await submitWithRetry(
-				async () =>
-					await callOnce(call.ctx, CREDENTIAL, {
-						method: 'POST',
-						url: `${queueUrl}/${model.id}`,
-						qs: webhookUrl ? { fal_webhook: webhookUrl } : undefined,
-						body,
-						json: true,
-						timeout: 60_000,
-					}),
-				{ ...policy(call), maxAttempts: 5 },
-			);
-		} catch (error) {
-			if (call.signal?.aborted) throw toNodeError(call.node, error, { itemIndex: call.itemIndex });
-			throw providerError(call.node, {
-				provider: 'fal',
-				message: submitNetworkMessage(error),
-				itemIndex: call.itemIndex,
-			});
-		}
+		const result = await postJob(call, 'fal', CREDENTIAL, `${queueUrl}/${model.id}`, webhookUrl ? { fal_webhook: webhookUrl } : undefined, body);
 		const data = jsonBody(result);
 		if (result.statusCode < 200 || result.statusCode >= 300) throw failure(call, result, 'Submitting the job');
 		if (typeof data?.request_id !== 'string' || !data.request_id) {
-			throw providerError(call.node, {
-				provider: 'fal',
-				message:
-					'the submit answer carried no request_id, so the job cannot be followed. It may have been created: check your fal dashboard before running again',
-				itemIndex: call.itemIndex,
-				response: data ?? null,
-			});
+			throw missingJobId(call, 'fal', 'request_id', data ?? null);
 		}
 		return { requestId: data.request_id, raw: data };
 	},
@@ -199,7 +163,7 @@ export const fal: ProviderTransport = {
 					json: true,
 					timeout: 30_000,
 				}),
-			policy(call),
+			retryPolicy(call, 'fal'),
 			isTransient,
 		);
 		const body = jsonBody(result);
@@ -276,7 +240,7 @@ export const fal: ProviderTransport = {
 					json: true,
 					timeout: 60_000,
 				}),
-			policy(call),
+			retryPolicy(call, 'fal'),
 			isTransient,
 		);
 		const body = jsonBody(result);
@@ -328,7 +292,7 @@ export const fal: ProviderTransport = {
 					json: true,
 					timeout: 30_000,
 				}),
-			{ ...policy(call), maxAttempts: 4 },
+			{ ...retryPolicy(call, 'fal'), maxAttempts: 4 },
 			isTransient,
 		);
 		const target = jsonBody(initiate);
@@ -338,7 +302,7 @@ export const fal: ProviderTransport = {
 		const uploadUrl = target.upload_url;
 		const put = await readWithRetry(
 			async () => await putBytes(call.ctx, uploadUrl, bytes, { 'Content-Type': mimeType }, call.signal),
-			{ ...policy(call), maxAttempts: 4 },
+			{ ...retryPolicy(call, 'fal'), maxAttempts: 4 },
 		);
 		if (put.statusCode < 200 || put.statusCode >= 300) throw failure(call, put, 'Uploading the image');
 		return target.file_url;

@@ -7,10 +7,11 @@ import type { IDataObject } from 'n8n-workflow';
 import type { Host } from '../host';
 
 import { normalizeApiKey } from '../apiKey';
-import { providerError, toNodeError } from '../errors';
-import { callOnce, isRetryableStatus, jsonBody, readWithRetry, submitNetworkMessage, submitWithRetry, trimSlash } from '../http';
+import { providerError } from '../errors';
+import { callOnce, isRetryableStatus, jsonBody, readWithRetry, trimSlash } from '../http';
 import type { HttpResult } from '../http';
 import type { ModelSpec, RequestBody } from '../models/types';
+import { missingJobId, postJob, retryPolicy } from './common';
 import type { CallContext, JobPhase, JobStatus, ProviderTransport } from './types';
 
 const CREDENTIAL = 'waveSpeedApi';
@@ -81,16 +82,6 @@ function envelopeData(result: HttpResult): IDataObject | undefined {
 	return body.data && typeof body.data === 'object' ? (body.data as IDataObject) : undefined;
 }
 
-function policy(call: CallContext) {
-	return {
-		clock: call.clock,
-		signal: call.signal,
-		deadline: call.deadline,
-		onRetry: (reason: string, attempt: number, delay: number) =>
-			call.debug(`WaveSpeed answered ${reason}; retry ${attempt} in ${Math.round(delay)} ms`),
-	};
-}
-
 /** Retry transient answers: 429/5xx, a malformed body, or an envelope code of 5xx. */
 function isTransient(result: HttpResult): boolean {
 	if (isRetryableStatus(result.statusCode)) return true;
@@ -124,28 +115,7 @@ export const waveSpeed: ProviderTransport = {
 
 	async submit(call, model: ModelSpec, body: RequestBody, webhookUrl?: string) {
 		const { baseUrl } = await settings(call.ctx);
-		let result: HttpResult;
-		try {
-			result = await submitWithRetry(
-				async () =>
-					await callOnce(call.ctx, CREDENTIAL, {
-						method: 'POST',
-						url: `${baseUrl}/api/v3/${model.id}`,
-						qs: webhookUrl ? { webhook: webhookUrl } : undefined,
-						body,
-						json: true,
-						timeout: 60_000,
-					}),
-				{ ...policy(call), maxAttempts: 5 },
-			);
-		} catch (error) {
-			if (call.signal?.aborted) throw toNodeError(call.node, error, { itemIndex: call.itemIndex });
-			throw providerError(call.node, {
-				provider: 'wavespeed',
-				message: submitNetworkMessage(error),
-				itemIndex: call.itemIndex,
-			});
-		}
+		const result = await postJob(call, 'wavespeed', CREDENTIAL, `${baseUrl}/api/v3/${model.id}`, webhookUrl ? { webhook: webhookUrl } : undefined, body);
 		const data = envelopeData(result);
 		if (!data) {
 			const envelope = jsonBody(result);
@@ -161,13 +131,7 @@ export const waveSpeed: ProviderTransport = {
 			throw failure(call, result, 'Submitting the job');
 		}
 		if (typeof data.id !== 'string' || !data.id) {
-			throw providerError(call.node, {
-				provider: 'wavespeed',
-				message:
-					'the submit answer carried no task id, so the job cannot be followed. It may have been created: check your WaveSpeed dashboard before running again',
-				itemIndex: call.itemIndex,
-				response: jsonBody(result) ?? null,
-			});
+			throw missingJobId(call, 'wavespeed', 'task id', jsonBody(result) ?? null);
 		}
 		return { requestId: data.id, raw: data };
 	},
@@ -182,7 +146,7 @@ export const waveSpeed: ProviderTransport = {
 					json: true,
 					timeout: 30_000,
 				}),
-			policy(call),
+			retryPolicy(call, 'wavespeed'),
 			isTransient,
 		);
 		const data = envelopeData(result);
@@ -235,7 +199,7 @@ export const waveSpeed: ProviderTransport = {
 					json: false,
 					timeout: 300_000,
 				}),
-			{ ...policy(call), maxAttempts: 4 },
+			{ ...retryPolicy(call, 'wavespeed'), maxAttempts: 4 },
 			isTransient,
 		);
 		const data = envelopeData(result);

@@ -1,0 +1,51 @@
+/** What both transports do the same way: the retry policy of a call, and posting a job. */
+import type { IDataObject } from 'n8n-workflow';
+
+import { PROVIDER_NAMES, providerError, toNodeError } from '../errors';
+import { callOnce, submitNetworkMessage, submitWithRetry } from '../http';
+import type { HttpResult, RetryPolicy } from '../http';
+import type { Provider, RequestBody } from '../models/types';
+import type { CallContext } from './types';
+
+export function retryPolicy(call: CallContext, provider: Provider): RetryPolicy {
+	return {
+		clock: call.clock,
+		signal: call.signal,
+		deadline: call.deadline,
+		onRetry: (reason, attempt, delay) =>
+			call.debug(`${PROVIDER_NAMES[provider]} answered ${reason}; retry ${attempt} in ${Math.round(delay)} ms`),
+	};
+}
+
+/**
+ * Posts a job, repeating only where the provider provably took none (see submitWithRetry).
+ * A connection that fails after the request may have arrived becomes an error that says so.
+ */
+export async function postJob(
+	call: CallContext,
+	provider: Provider,
+	credentialType: string,
+	url: string,
+	qs: IDataObject | undefined,
+	body: RequestBody,
+): Promise<HttpResult> {
+	try {
+		return await submitWithRetry(
+			async () => await callOnce(call.ctx, credentialType, { method: 'POST', url, qs, body, json: true, timeout: 60_000 }),
+			{ ...retryPolicy(call, provider), maxAttempts: 5 },
+		);
+	} catch (error) {
+		if (call.signal?.aborted) throw toNodeError(call.node, error, { itemIndex: call.itemIndex });
+		throw providerError(call.node, { provider, message: submitNetworkMessage(error), itemIndex: call.itemIndex });
+	}
+}
+
+/** A submit that was accepted but named no job: it may exist, and cannot be followed. */
+export function missingJobId(call: CallContext, provider: Provider, field: string, response: unknown) {
+	return providerError(call.node, {
+		provider,
+		message: `the submit answer carried no ${field}, so the job cannot be followed. It may have been created: check your ${PROVIDER_NAMES[provider]} dashboard before running again`,
+		itemIndex: call.itemIndex,
+		response: response ?? null,
+	});
+}
