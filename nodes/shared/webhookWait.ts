@@ -73,8 +73,7 @@ export async function itemsForEndedJobs(
 ): Promise<INodeExecutionData[]> {
 	const node = host.getNode();
 	const secrets = await transport.secrets(host);
-	const items: INodeExecutionData[] = [];
-	for (const job of jobs) {
+	const finish = async (job: EndedJob): Promise<INodeExecutionData> => {
 		const call = callFor(host, job.itemIndex);
 		try {
 			if (job.error !== undefined || !job.requestId) {
@@ -94,23 +93,34 @@ export async function itemsForEndedJobs(
 			const item: INodeExecutionData = { json, pairedItem: { item: job.itemIndex } };
 			const binary = await videoBinary(call, model, json, wanted);
 			if (binary) item.binary = binary;
-			items.push(item);
+			return item;
 		} catch (error) {
 			const nodeError = toNodeError(node, error, { itemIndex: job.itemIndex, requestId: job.requestId ?? undefined, provider: model.provider, secrets });
-			if (!continueOnFail) throw nodeError;
+			if (!continueOnFail) return { json: {}, error: nodeError, pairedItem: { item: job.itemIndex } };
 			const json: IDataObject = { error: nodeError.message, requestId: job.requestId, provider: model.provider, model: model.id };
 			if (nodeError.description) json.errorDetails = nodeError.description;
-			items.push({ json, pairedItem: { item: job.itemIndex } });
+			return { json, pairedItem: { item: job.itemIndex } };
 		}
+	};
+	// A few at a time: fal needs one result request per job, and binaries are downloads.
+	const items: INodeExecutionData[] = new Array(jobs.length);
+	for (let start = 0; start < jobs.length; start += FINISH_GROUP) {
+		const group = jobs.slice(start, start + FINISH_GROUP);
+		(await Promise.all(group.map(finish))).forEach((item, offset) => (items[start + offset] = item));
 	}
+	const failed = items.find((item) => item.error);
+	if (failed?.error) throw toNodeError(node, failed.error);
 	return items;
 }
+
+const FINISH_GROUP = 5;
 
 const isEnded = (status: JobStatus) => status.phase === 'completed' || status.phase === 'failed';
 
 /**
- * Asks the provider for every job in order, stopping at the first that has not ended
- * (unless `all`). Returns undefined for a job not asked about or not ended.
+ * Asks the provider about the jobs, ten at a time, stopping after the first group that has
+ * one still running (unless told to ask about all). A job not asked about, or not ended,
+ * has no status.
  */
 export async function checkJobs(
 	host: Host,
@@ -119,28 +129,26 @@ export async function checkJobs(
 	requestIds: Array<string | null>,
 	stopAtFirstRunning: boolean,
 ): Promise<{ statuses: Array<JobStatus | undefined>; allEnded: boolean }> {
-	const statuses: Array<JobStatus | undefined> = [];
+	const statuses: Array<JobStatus | undefined> = new Array(requestIds.length).fill(undefined);
 	let allEnded = true;
-	for (const [itemIndex, requestId] of requestIds.entries()) {
-		if (!requestId) {
-			statuses.push(undefined);
-			continue;
-		}
-		if (!allEnded && stopAtFirstRunning) {
-			statuses.push(undefined);
-			continue;
-		}
-		const call = { ...callFor(host, itemIndex), deadline: Date.now() + 10_000 };
-		const status = await transport.status(call, model, requestId);
-		call.debug(`job ${requestId}: ${status.phase}`);
-		if (isEnded(status)) statuses.push(status);
-		else {
-			statuses.push(undefined);
-			allEnded = false;
-		}
+	for (let start = 0; start < requestIds.length; start += CHECK_GROUP) {
+		if (!allEnded && stopAtFirstRunning) break;
+		await Promise.all(
+			requestIds.slice(start, start + CHECK_GROUP).map(async (requestId, offset) => {
+				if (!requestId) return;
+				const itemIndex = start + offset;
+				const call = { ...callFor(host, itemIndex), deadline: Date.now() + 10_000 };
+				const status = await transport.status(call, model, requestId);
+				call.debug(`job ${requestId}: ${status.phase}`);
+				if (isEnded(status)) statuses[itemIndex] = status;
+				else allEnded = false;
+			}),
+		);
 	}
 	return { statuses, allEnded };
 }
+
+const CHECK_GROUP = 10;
 
 function sameNonce(a: string, b: string): boolean {
 	const left = Buffer.from(a);
@@ -154,7 +162,28 @@ function sameNonce(a: string, b: string): boolean {
  * README notes the cross-process gap of 1.x queue mode).
  */
 const resumed = new Set<string>();
-const checking = new Set<string>();
+
+/**
+ * Callbacks of one execution are handled one after another in a process: a callback that
+ * arrives while another is checking waits its turn and then checks for itself, so the
+ * wake-up of the last job to end is never lost to a check that started before it ended.
+ */
+const turns = new Map<string, Promise<unknown>>();
+
+async function inTurn<T>(nonce: string, work: () => Promise<T>): Promise<T> {
+	const previous = turns.get(nonce) ?? Promise.resolve();
+	const mine = previous.then(work, work);
+	const settled = mine.then(
+		() => undefined,
+		() => undefined,
+	);
+	turns.set(nonce, settled);
+	try {
+		return await mine;
+	} finally {
+		if (turns.get(nonce) === settled) turns.delete(nonce);
+	}
+}
 
 function rememberResumed(nonce: string) {
 	resumed.add(nonce);
@@ -180,45 +209,52 @@ export async function resumeFromWebhook(
 		response.status(401).json({ error: 'unknown callback' });
 		return { noWebhookResponse: true };
 	}
-	if (resumed.has(nonce) || checking.has(nonce)) {
-		// Another callback of this execution is already checking or has resumed it.
-		response.status(200).json({ received: true });
-		return { noWebhookResponse: true };
-	}
-	checking.add(nonce);
-	try {
-		const timedOut = Date.now() >= record.deadline;
-		let checked: Awaited<ReturnType<typeof checkJobs>>;
-		try {
-			checked = await checkJobs(this, model, transport, record.jobs, !timedOut);
-		} catch (error) {
-			// The provider could not be asked: let it deliver again later rather than lose the wake-up.
-			this.logger.warn(`[${this.getNode().name}] could not check the ${PROVIDER_NAMES[model.provider]} jobs: ${toNodeError(this.getNode(), error).message}`);
-			response.status(503).json({ error: 'try again later' });
+	return await inTurn(nonce, async () => {
+		if (resumed.has(nonce)) {
+			// Another callback of this execution already resumed it.
+			response.status(200).json({ received: true });
 			return { noWebhookResponse: true };
 		}
-		response.status(200).json({ received: true });
-		if (!checked.allEnded && !timedOut) return { noWebhookResponse: true };
-		const delivery = (itemIndex: number): Delivery => ({
-			output: record.output,
-			binaryPropertyName: record.binaryPropertyName,
-			maxDownloadBytes: record.maxDownloadBytes,
-			estimatedCost: record.costs[itemIndex] ?? null,
-		});
-		const jobs: EndedJob[] = record.jobs.map((requestId, itemIndex) => ({
-			itemIndex,
-			requestId,
-			status: checked.statuses[itemIndex],
-			error: record.errors[itemIndex],
-		}));
-		rememberResumed(nonce);
-		forgetRecord(this, nonce);
-		const timeoutSeconds = Math.round((record.deadline - record.submittedAt) / 1000);
-		const items = await itemsForEndedJobs(this, model, transport, jobs, delivery, continueOnFailOf(this), timeoutSeconds);
-		return { noWebhookResponse: true, workflowData: [items] };
-	} finally {
-		checking.delete(nonce);
+		return await checkAndResume(this, model, transport, record);
+	});
+}
+
+async function checkAndResume(
+	host: IWebhookFunctions,
+	model: ModelSpec,
+	transport: ProviderTransport,
+	record: WaitRecord,
+): Promise<IWebhookResponseData> {
+	const response = host.getResponseObject();
+	const timedOut = Date.now() >= record.deadline;
+	let checked: Awaited<ReturnType<typeof checkJobs>>;
+	try {
+		checked = await checkJobs(host, model, transport, record.jobs, !timedOut);
+	} catch (error) {
+		// The provider could not be asked: let it deliver again later rather than lose the wake-up.
+		host.logger.warn(`[${host.getNode().name}] could not check the ${PROVIDER_NAMES[model.provider]} jobs: ${toNodeError(host.getNode(), error).message}`);
+		response.status(503).json({ error: 'try again later' });
+		return { noWebhookResponse: true };
 	}
+	response.status(200).json({ received: true });
+	if (!checked.allEnded && !timedOut) return { noWebhookResponse: true };
+	const delivery = (itemIndex: number): Delivery => ({
+		output: record.output,
+		binaryPropertyName: record.binaryPropertyName,
+		maxDownloadBytes: record.maxDownloadBytes,
+		estimatedCost: record.costs[itemIndex] ?? null,
+	});
+	const jobs: EndedJob[] = record.jobs.map((requestId, itemIndex) => ({
+		itemIndex,
+		requestId,
+		status: checked.statuses[itemIndex],
+		error: record.errors[itemIndex],
+	}));
+	rememberResumed(record.nonce);
+	forgetRecord(host, record.nonce);
+	const timeoutSeconds = Math.round((record.deadline - record.submittedAt) / 1000);
+	const items = await itemsForEndedJobs(host, model, transport, jobs, delivery, continueOnFailOf(host), timeoutSeconds);
+	return { noWebhookResponse: true, workflowData: [items] };
 }
 
 export type { WaitRecord };

@@ -173,6 +173,26 @@ describe('a callback is a wake-up, not the truth', () => {
 	});
 });
 
+describe('callbacks arriving together', () => {
+	it("a callback that comes while another is checking is not dropped: it checks after it and resumes", async () => {
+		emu.planNext({ durationMs: 300 }, { durationMs: 600 });
+		const paused = pausedRun(new WaveSpeedLynx(), (i) => ({ prompt: `c${i}`, image: IMG }), 2);
+		await paused.run();
+		// The first check's answer is "still processing" and slow to arrive (a provider taking
+		// 400 ms), so the second job ends and calls back while the first check is under way.
+		const stale = { code: 200, message: 'success', data: { id: emu.jobs()[1].id, status: 'processing', outputs: [] } };
+		emu.inject({ provider: 'wavespeed', kind: 'result', status: 200, body: stale, hangMs: 400, times: 1 });
+		await waitFor(() => captured.length >= 1);
+		const first = callback(paused, new WaveSpeedLynx(), captured[0]).run();
+		await waitFor(() => captured.length >= 2);
+		const second = callback(paused, new WaveSpeedLynx(), captured[1]).run();
+		const results = await Promise.all([first, second]);
+		const resumed = results.filter((r) => r.workflowData);
+		expect(resumed).toHaveLength(1);
+		expect(resumed[0].workflowData?.[0].map((i) => i.json.status)).toEqual(['completed', 'completed']);
+	});
+});
+
 describe('edges', () => {
 	it('does not pause when every job has already ended by the time all are submitted', async () => {
 		emu.setPlan({ durationMs: 0, queueMs: 0 });
