@@ -8,7 +8,7 @@
  *
  * Used by the e2e suite (jest) and by scripts/start.sh (through test/e2e/local.ts).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
@@ -322,6 +322,19 @@ export function outputItems(run: ExecutionData | undefined): Record<string, Node
 		out[name] = last?.data?.main?.[0] ?? [];
 	}
 	return out;
+}
+
+/** A row of n8n's `execution_entity` (the columns the e2e tests read). */
+export interface ExecutionRow {
+	id: number;
+	/** new | running | waiting | success | error | canceled | crashed */
+	status: string;
+	/** 0/1 in SQLite */
+	finished: number | boolean;
+	mode: string;
+	waitTill: string | null;
+	startedAt: string | null;
+	stoppedAt: string | null;
 }
 
 export interface N8nOptions {
@@ -648,8 +661,185 @@ export class N8n {
 		throw new Error(`binary ${ref.id} not found under ${this.n8nFolder}/{storage,binaryData}`);
 	}
 
+	private dbReader?: DbReader;
+
+	/**
+	 * Read-only SQL on the instance's SQLite database (`.n8n/database.sqlite`, n8n's default
+	 * DB), also while n8n runs. Columns named in `flatted` hold n8n's flatted JSON
+	 * (`execution_data.data`) and come back parsed. See `DbReader`.
+	 */
+	async queryDb(
+		sql: string,
+		params: Array<string | number> = [],
+		flatted: string[] = [],
+	): Promise<Array<Record<string, unknown>>> {
+		if (this.dbReader && !this.dbReader.alive) this.dbReader = undefined;
+		this.dbReader ??= new DbReader(this.install, join(this.n8nFolder, 'database.sqlite'));
+		return await this.dbReader.query(sql, params, flatted);
+	}
+
+	/** The `execution_entity` rows of a workflow with an id above `afterId` (ids are integers in SQLite). */
+	async executionRows(workflowId: string, afterId = 0): Promise<ExecutionRow[]> {
+		const rows = await this.queryDb(
+			'SELECT id, status, finished, mode, waitTill, startedAt, stoppedAt FROM execution_entity WHERE workflowId = ? AND CAST(id AS INTEGER) > ? ORDER BY CAST(id AS INTEGER)',
+			[workflowId, afterId],
+		);
+		return rows.map((row) => ({ ...row, id: Number(row.id) }) as ExecutionRow);
+	}
+
+	/** The highest execution id so far (0 when there is none). */
+	async lastExecutionId(): Promise<number> {
+		const rows = await this.queryDb('SELECT MAX(CAST(id AS INTEGER)) AS id FROM execution_entity');
+		return Number(rows[0]?.id ?? 0);
+	}
+
+	/** An execution's stored data (`execution_data.data`, unflattened), or undefined. */
+	async executionData(executionId: number): Promise<ExecutionData['data'] | undefined> {
+		const rows = await this.queryDb(
+			'SELECT data FROM execution_data WHERE CAST(executionId AS INTEGER) = ?',
+			[executionId],
+			['data'],
+		);
+		return rows[0]?.data as ExecutionData['data'] | undefined;
+	}
+
 	async dispose(): Promise<void> {
+		await this.dbReader?.close();
+		this.dbReader = undefined;
 		if (this.temporary) await rm(this.userFolder, { recursive: true, force: true });
+	}
+}
+
+/** A line for the e2e log (what a test observed and wants on record, e.g. which side answered). */
+export function report(line: string): void {
+	process.stderr.write(`[e2e] ${line}\n`);
+}
+
+export async function sleep(ms: number): Promise<void> {
+	await new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * A long-lived reader of an n8n instance's SQLite database: the `sqlite3` module of the n8n
+ * install itself, run by the cached Node 24 (its native build was made for that Node), so
+ * no SQLite client beyond what n8n ships is needed; flatted columns are parsed with the
+ * install's own `flatted` module. One child process answers JSON-line queries, so a test
+ * can sample an execution's status every few ms without starting a Node per query (on a
+ * small machine that load alone slowed n8n's answers by a second). The database is opened
+ * read-only with a busy timeout; every query has a hard timeout; `close()` ends the child.
+ */
+export class DbReader {
+	private readonly child: ChildProcessWithoutNullStreams;
+	private readonly pending = new Map<
+		number,
+		{ resolve: (rows: Array<Record<string, unknown>>) => void; reject: (e: Error) => void }
+	>();
+	private nextId = 1;
+	private stdout = '';
+	private stderr = '';
+	private readonly exited: Promise<void>;
+
+	constructor(install: N8nInstall, file: string) {
+		const script = `
+			const { createRequire } = require('node:module');
+			const { createInterface } = require('node:readline');
+			const [pkg, file] = process.argv.slice(1);
+			const req = createRequire(pkg);
+			const sqlite3 = req('sqlite3');
+			const { parse } = req('flatted');
+			const out = (o) => process.stdout.write(JSON.stringify(o) + '\\n');
+			const db = new sqlite3.Database(file, sqlite3.OPEN_READONLY, (error) => {
+				if (error) { console.error(error.message); process.exit(2); }
+			});
+			db.configure('busyTimeout', 10000);
+			const lines = createInterface({ input: process.stdin });
+			lines.on('line', (line) => {
+				const { id, sql, params, flatted } = JSON.parse(line);
+				db.all(sql, params, (error, rows) => {
+					if (error) return out({ id, error: error.message });
+					for (const row of rows) for (const c of flatted) if (typeof row[c] === 'string') row[c] = parse(row[c]);
+					out({ id, rows });
+				});
+			});
+			lines.on('close', () => db.close(() => process.exit(0)));`;
+		this.child = spawn(
+			NODE24,
+			['-e', script, join(install.dir, 'node_modules', 'n8n', 'package.json'), file],
+			{ env: baseEnv(), detached: true, stdio: ['pipe', 'pipe', 'pipe'] },
+		);
+		this.child.stdout.on('data', (d: Buffer) => {
+			this.stdout += d.toString();
+			let nl: number;
+			while ((nl = this.stdout.indexOf('\n')) >= 0) {
+				const line = this.stdout.slice(0, nl);
+				this.stdout = this.stdout.slice(nl + 1);
+				const msg = JSON.parse(line) as {
+					id: number;
+					rows?: Array<Record<string, unknown>>;
+					error?: string;
+				};
+				const waiter = this.pending.get(msg.id);
+				this.pending.delete(msg.id);
+				if (msg.error !== undefined) waiter?.reject(new Error(`sqlite: ${msg.error}`));
+				else waiter?.resolve(msg.rows ?? []);
+			}
+		});
+		this.child.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
+		this.child.stdin.on('error', () => {
+			// the reader died: its exit rejects what is pending, `alive` turns false
+		});
+		this.exited = new Promise((resolvePromise) =>
+			this.child.on('exit', (code, signal) => {
+				for (const waiter of this.pending.values()) {
+					waiter.reject(
+						new Error(`sqlite reader exited (${code ?? signal}): ${this.stderr.slice(-2000)}`),
+					);
+				}
+				this.pending.clear();
+				resolvePromise();
+			}),
+		);
+	}
+
+	get alive(): boolean {
+		return this.child.exitCode === null && this.child.signalCode === null;
+	}
+
+	async query(
+		sql: string,
+		params: Array<string | number> = [],
+		flatted: string[] = [],
+		timeoutMs = 30_000,
+	): Promise<Array<Record<string, unknown>>> {
+		if (!this.alive) throw new Error(`sqlite reader is gone: ${this.stderr.slice(-2000)}`);
+		const id = this.nextId++;
+		return await new Promise((resolvePromise, reject) => {
+			const timer = setTimeout(() => {
+				this.pending.delete(id);
+				reject(new Error(`sqlite query timed out after ${timeoutMs} ms: ${sql}`));
+			}, timeoutMs);
+			this.pending.set(id, {
+				resolve: (rows) => {
+					clearTimeout(timer);
+					resolvePromise(rows);
+				},
+				reject: (error) => {
+					clearTimeout(timer);
+					reject(error);
+				},
+			});
+			this.child.stdin.write(JSON.stringify({ id, sql, params, flatted }) + '\n');
+		});
+	}
+
+	/** Ends the reader (stdin closed; SIGKILL to its group after 5 s). */
+	async close(): Promise<void> {
+		if (this.alive) {
+			this.child.stdin.end();
+			const timer = setTimeout(() => killGroup(this.child.pid, 'SIGKILL'), 5000);
+			await this.exited;
+			clearTimeout(timer);
+		}
 	}
 }
 
