@@ -35,7 +35,7 @@ export function requestBase(queueUrl: string, appId: string, requestId: string):
 }
 
 /** fal puts a string, or a list of {loc,msg} objects, in `detail`. */
-function detailText(body: IDataObject | undefined): string | undefined {
+export function detailText(body: IDataObject | undefined): string | undefined {
 	if (!body) return undefined;
 	const detail = body.detail ?? body.error ?? body.message;
 	if (typeof detail === 'string') return detail;
