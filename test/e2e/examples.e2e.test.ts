@@ -109,6 +109,8 @@ interface Example {
 	parameters: Record<string, unknown>;
 	/** The PNG the workflow builds itself, for imageSource = binary. */
 	inputPng?: Buffer;
+	/** A variant made here rather than read from examples/ (imported as this object). */
+	workflow?: Record<string, unknown>;
 }
 
 /**
@@ -157,7 +159,27 @@ function loadExamples(): Example[] {
 		});
 }
 
-const examples = loadExamples();
+/**
+ * Each example that outputs the video URL also runs with Output "Video File (Binary)", so
+ * every model node proves its binary output in real n8n, not only the one binary example.
+ */
+function binaryVariants(list: Example[]): Example[] {
+	return list
+		.filter((e) => e.parameters.mode !== 'submitOnly' && e.parameters.output !== 'binary')
+		.map((e) => {
+			const workflow = JSON.parse(readFileSync(join(EXAMPLES_DIR, e.file), 'utf8')) as Record<string, unknown> & {
+				nodes: WorkflowNode[];
+			};
+			const node = workflow.nodes.find((n) => n.name === e.node.name) as WorkflowNode;
+			node.parameters = { ...node.parameters, output: 'binary' };
+			workflow.id = `${e.id.slice(0, 14)}Bn`;
+			workflow.name = `${e.name} (binary output)`;
+			return { ...e, file: `${e.file} (binary output)`, id: workflow.id as string, name: workflow.name as string, node, parameters: node.parameters, workflow };
+		});
+}
+
+const fromFiles = loadExamples();
+const examples = [...fromFiles, ...binaryVariants(fromFiles)];
 
 async function fetchBytes(url: string): Promise<Buffer> {
 	const response = await fetch(url);
@@ -216,7 +238,7 @@ describe.each(e2eVersions())('examples in real n8n %s', (version) => {
 			{ stage: 'import', version, label: `${examples.length} workflows, 2 credentials` },
 			async () => {
 				await n8n.importCredentials(exampleCredentials(emulator));
-				await n8n.importWorkflows(examples.map((e) => join(EXAMPLES_DIR, e.file)));
+				await n8n.importWorkflows(examples.map((e) => e.workflow ?? join(EXAMPLES_DIR, e.file)));
 			},
 		);
 	}, 10 * 60_000);
