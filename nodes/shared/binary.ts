@@ -2,12 +2,14 @@
  * Binary in (an image from the input item) and out (the video, streamed into n8n's binary
  * store without holding it in memory).
  */
-import type { IBinaryData, IExecuteFunctions, INode } from 'n8n-workflow';
+import type { IBinaryData, IExecuteFunctions, INode, NodeApiError } from 'n8n-workflow';
 
 import type { Host } from './host';
 
 import { fieldError, providerError } from './errors';
-import { header } from './http';
+import { realClock } from './clock';
+import type { Clock } from './clock';
+import { backoffMs, header, isRetryableStatus, networkCode } from './http';
 import { IMAGE_MIME, checkImage, formatBytes, sniffImage } from './images';
 import type { ImageFormat, ImageRules, Provider } from './models/types';
 import { openStream } from './public';
@@ -52,7 +54,12 @@ export async function readInputImage(
 	};
 	const problem = checkImage(bytes, effective, uploadFormats);
 	if (problem) {
-		throw fieldError(node, itemIndex, fieldName, `the binary "${name}" (${binary.fileName ?? 'unnamed'}) ${problem}`);
+		throw fieldError(
+			node,
+			itemIndex,
+			fieldName,
+			`the binary "${name}" (${binary.fileName ?? 'unnamed'}) ${problem}`,
+		);
 	}
 	const format = sniffImage(bytes).format as ImageFormat;
 	const mimeType = IMAGE_MIME[format];
@@ -66,7 +73,11 @@ export function decodeDataUri(value: string): InputImage {
 	const comma = value.indexOf(',');
 	const bytes = Buffer.from(value.slice(comma + 1), 'base64');
 	const format = sniffImage(bytes).format ?? 'png';
-	return { bytes, mimeType: IMAGE_MIME[format], fileName: `image.${format === 'jpeg' ? 'jpg' : format}` };
+	return {
+		bytes,
+		mimeType: IMAGE_MIME[format],
+		fileName: `image.${format === 'jpeg' ? 'jpg' : format}`,
+	};
 }
 
 const VIDEO_TYPES = /^(video\/|application\/octet-stream|binary\/octet-stream|application\/mp4)/i;
@@ -74,7 +85,11 @@ const VIDEO_TYPES = /^(video\/|application\/octet-stream|binary\/octet-stream|ap
 function extensionFor(mimeType: string, url: string): string {
 	const fromUrl = /\.([a-z0-9]{2,4})(?:$|\?)/i.exec(new URL(url).pathname)?.[1];
 	if (fromUrl) return fromUrl.toLowerCase();
-	const map: Record<string, string> = { 'video/mp4': 'mp4', 'video/webm': 'webm', 'video/quicktime': 'mov' };
+	const map: Record<string, string> = {
+		'video/mp4': 'mp4',
+		'video/webm': 'webm',
+		'video/quicktime': 'mov',
+	};
 	return map[mimeType] ?? 'mp4';
 }
 
@@ -91,15 +106,35 @@ export interface DownloadOptions {
 	maxBytes: number;
 	contentType?: string;
 	signal?: AbortSignal;
+	clock?: Clock;
 }
 
-/** Downloads a finished video into n8n's binary store, streaming. */
+/** Downloads a finished video into n8n's binary store, streaming; transient failures are retried. */
 export async function downloadVideo(
 	ctx: Host,
 	node: INode,
 	url: string,
 	options: DownloadOptions,
 ): Promise<IBinaryData> {
+	const clock = options.clock ?? realClock;
+	for (let attempt = 1; ; attempt++) {
+		const outcome = await downloadOnce(ctx, node, url, options);
+		if (!('retry' in outcome)) return outcome.binary;
+		if (attempt >= DOWNLOAD_ATTEMPTS || options.signal?.aborted) throw outcome.error;
+		await clock.sleep(backoffMs(attempt), options.signal);
+	}
+}
+
+const DOWNLOAD_ATTEMPTS = 3;
+
+type Attempt = { binary: IBinaryData } | { retry: true; error: NodeApiError };
+
+async function downloadOnce(
+	ctx: Host,
+	node: INode,
+	url: string,
+	options: DownloadOptions,
+): Promise<Attempt> {
 	const fail = (message: string, httpCode?: number) =>
 		providerError(node, {
 			provider: options.provider,
@@ -108,18 +143,26 @@ export async function downloadVideo(
 			itemIndex: options.itemIndex,
 			httpCode,
 		});
+	const again = (message: string, httpCode?: number): Attempt => ({
+		retry: true,
+		error: fail(message, httpCode),
+	});
 	let response;
 	try {
 		response = await openStream(ctx, url, options.signal);
 	} catch (error) {
-		throw fail(error instanceof Error ? error.message : String(error));
+		return again(networkCode(error) ?? (error instanceof Error ? error.message : String(error)));
 	}
 	const body = response.body as Closable;
 	if (response.statusCode < 200 || response.statusCode >= 300) {
 		body?.destroy?.();
+		if (isRetryableStatus(response.statusCode))
+			return again(`HTTP ${response.statusCode}`, response.statusCode);
 		throw fail(`HTTP ${response.statusCode}`, response.statusCode);
 	}
-	const contentType = (header(response, 'content-type') ?? options.contentType ?? 'video/mp4').split(';')[0].trim();
+	const contentType = (header(response, 'content-type') ?? options.contentType ?? 'video/mp4')
+		.split(';')[0]
+		.trim();
 	if (!VIDEO_TYPES.test(contentType)) {
 		body?.destroy?.();
 		throw fail(`the file is ${contentType}, not a video`);
@@ -128,9 +171,13 @@ export async function downloadVideo(
 	const length = Number.isFinite(lengthHeader) && lengthHeader > 0 ? lengthHeader : undefined;
 	if (length !== undefined && length > options.maxBytes) {
 		body?.destroy?.();
-		throw fail(`the video is ${formatBytes(length)}, above the limit of ${formatBytes(options.maxBytes)} (option Max Download Size)`);
+		throw fail(
+			`the video is ${formatBytes(length)}, above the limit of ${formatBytes(options.maxBytes)} (option Max Download Size)`,
+		);
 	}
-	const mimeType = /octet-stream/i.test(contentType) ? (options.contentType ?? 'video/mp4') : contentType;
+	const mimeType = /octet-stream/i.test(contentType)
+		? (options.contentType ?? 'video/mp4')
+		: contentType;
 	const fileName = `${options.requestId.replace(/[^\w.-]+/g, '_')}.${extensionFor(mimeType, url)}`;
 	// The stream goes to n8n's binary store as it arrives (to disk in filesystem mode).
 	// Node's stream module is off limits to community nodes, so the size is enforced from
@@ -140,14 +187,16 @@ export async function downloadVideo(
 		binary = await ctx.helpers.prepareBinaryData(response.body as BinarySource, fileName, mimeType);
 	} catch (error) {
 		body?.destroy?.();
-		throw fail(error instanceof Error ? error.message : String(error));
+		return again(error instanceof Error ? error.message : String(error));
 	}
 	const stored = typeof binary.bytes === 'number' ? binary.bytes : undefined;
 	if (stored !== undefined && length !== undefined && stored < length) {
-		throw fail(`the download ended after ${formatBytes(stored)} of ${formatBytes(length)}`);
+		return again(`the download ended after ${formatBytes(stored)} of ${formatBytes(length)}`);
 	}
 	if (stored !== undefined && stored > options.maxBytes) {
-		throw fail(`the video is ${formatBytes(stored)}, above the limit of ${formatBytes(options.maxBytes)} (option Max Download Size)`);
+		throw fail(
+			`the video is ${formatBytes(stored)}, above the limit of ${formatBytes(options.maxBytes)} (option Max Download Size)`,
+		);
 	}
-	return binary;
+	return { binary };
 }

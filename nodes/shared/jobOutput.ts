@@ -65,6 +65,7 @@ export async function videoBinary(
 		maxBytes: delivery.maxDownloadBytes,
 		contentType: typeof json.contentType === 'string' ? json.contentType : undefined,
 		signal: call.signal,
+		clock: call.clock,
 	});
 	return { [delivery.binaryPropertyName]: binary };
 }

@@ -4,7 +4,9 @@
  * video is picked up within ~2 s), then backing off. Providers with a push channel (fal's
  * status stream) are followed instead, with polling as the fallback.
  */
-import { providerError } from './errors';
+import { NodeApiError } from 'n8n-workflow';
+
+import { errorMessage, providerError, toNodeError } from './errors';
 import type { ModelSpec, RequestBody } from './models/types';
 import type { CallContext, JobStatus, ProviderTransport } from './providers/types';
 
@@ -37,6 +39,13 @@ export interface WaitOptions {
 
 const isTerminal = (status: JobStatus) => status.phase === 'completed' || status.phase === 'failed';
 
+/** A provider that is down or overloaded (network failure, 429, 5xx), as opposed to a refusal. */
+function isOutage(error: unknown): boolean {
+	if (!(error instanceof NodeApiError)) return false;
+	const code = error.httpCode ? Number(error.httpCode) : undefined;
+	return code === undefined || code === 429 || code >= 500;
+}
+
 /** Waits until the job ends or the time limit passes; returns the terminal status. */
 export async function waitForJob(
 	call: CallContext,
@@ -49,6 +58,7 @@ export async function waitForJob(
 	const deadline = options.submittedAt + options.timeoutMs;
 	const scoped: CallContext = { ...call, deadline };
 	let last: JobStatus | undefined;
+	let lastProblem: string | undefined;
 	const seen = (status: JobStatus) => {
 		last = status;
 		options.onStatus(status);
@@ -70,14 +80,31 @@ export async function waitForJob(
 		if (now >= deadline) break;
 		// The last check lands on the deadline itself rather than past it.
 		await call.clock.sleep(Math.min(delay, Math.max(deadline - now, 0)), call.signal);
-		const status = await transport.status(scoped, model, requestId);
+		let status: JobStatus;
+		try {
+			status = await transport.status(scoped, model, requestId);
+		} catch (error) {
+			// A provider outage longer than one read's retries is waited out up to the deadline:
+			// the job runs on regardless, and giving up would strand a paid result.
+			if (call.signal?.aborted || !isOutage(error))
+				throw toNodeError(call.node, error, { itemIndex: call.itemIndex, requestId });
+			// Kept without the provider prefix and request id the final message adds itself.
+			lastProblem = errorMessage(error)
+				.replace(/ \(request ID: [^)]*\)$/, '')
+				.replace(/^(WaveSpeed|fal): /, '');
+			call.debug(`status of ${requestId} unavailable, still waiting: ${lastProblem}`);
+			continue;
+		}
+		lastProblem = undefined;
 		seen(status);
 		if (isTerminal(status)) return status;
 	}
 	const seconds = Math.round(options.timeoutMs / 1000);
 	throw providerError(call.node, {
 		provider: transport.provider,
-		message: `the job did not finish within ${seconds} s (last status: ${last?.phase ?? 'unknown'}); raise the Timeout option for long jobs`,
+		message: lastProblem
+			? `could not learn the job's status within ${seconds} s (last problem: ${lastProblem})`
+			: `the job did not finish within ${seconds} s (last status: ${last?.phase ?? 'unknown'}); raise the Timeout option for long jobs`,
 		requestId,
 		itemIndex: call.itemIndex,
 		mayStillRun: true,

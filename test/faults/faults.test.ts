@@ -134,8 +134,8 @@ const survives = (point: Point, list: Array<[string, Effect]>, only?: Provider):
 const NOT_RETRIED_SUBMIT =
 	/the connection failed while submitting the job \(ECONN(?:RESET|ABORTED)\)\. The provider may have created the job anyway/;
 const MAY_EXIST = /may have (?:been )?created/i;
-const NETWORK_GIVE_UP =
-	'a status read that runs out of retries on a network error fails with n8n\'s stock text ("The service refused the connection - perhaps it is offline" / "The connection to the server was closed unexpectedly … You can retry the request immediately"): no provider name, no "may still be running, do not resubmit" details (an HTTP 503 gets both)';
+const OUTAGE_NETWORK =
+	/could not learn the job's status within 30 s \(last problem: checking the job status failed: the connection to (WaveSpeed|fal) failed \(ECONN(RESET|REFUSED)\)\)/;
 
 /** Takes the provider down for downMs while the node polls (after its first status read). */
 const restartWhilePolling =
@@ -221,10 +221,6 @@ const ROWS: Row[] = [
 		inject: { malformed: true },
 		// A 200 the node cannot read may well have created a job: the user must be told.
 		expect: { errors: 1, jobs: 2, message: MAY_EXIST },
-		bug: {
-			wavespeed:
-				'an unreadable 200 submit answer is "failed with HTTP 200: the answer was not JSON", with no warning that the job may exist (fal warns)',
-		},
 	},
 	{
 		point: 'submit',
@@ -239,16 +235,18 @@ const ROWS: Row[] = [
 	...survives('status', [ENVELOPE_500], 'wavespeed'),
 	{
 		point: 'status',
-		fault: 'connection reset on every read',
+		fault: 'connection reset on every read (Timeout 30 s)',
 		inject: { reset: true, times: Infinity },
-		expect: { errors: 3, message: /connection/i },
-		bug: NETWORK_GIVE_UP,
+		options: { timeout: 30 },
+		// An outage is waited out up to the Timeout, then the item fails naming the problem.
+		expect: { errors: 3, message: OUTAGE_NETWORK },
 	},
 	{
 		point: 'status',
-		fault: '503 on every read',
+		fault: '503 on every read (Timeout 30 s)',
 		inject: { status: 503, times: Infinity },
-		expect: { errors: 3, message: /Checking the job status failed with HTTP 503/ },
+		options: { timeout: 30 },
+		expect: { errors: 3, message: /could not learn the job's status within 30 s \(last problem: Checking the job status failed with HTTP 503/ },
 		off: 'retry',
 	},
 
@@ -311,11 +309,11 @@ const ROWS: Row[] = [
 	},
 	{
 		point: 'download',
-		fault: 'truncated download',
-		inject: { truncate: true },
+		fault: 'every download truncated',
+		inject: { truncate: true, times: Infinity },
 		plan: { videoBytes: 2_000_000 },
 		expect: {
-			errors: 1,
+			errors: 3,
 			message: /downloading the video failed: .+\. The video is still at http\S+\.mp4/,
 		},
 		off: 'retry',
@@ -332,7 +330,6 @@ const ROWS: Row[] = [
 			fault,
 			inject,
 			expect: { errors: 0 },
-			bug: 'the video download is never retried: a transient 429/5xx/reset on the CDN fails an item whose job is paid and whose video exists',
 		}),
 	),
 	{
@@ -340,7 +337,6 @@ const ROWS: Row[] = [
 		fault: 'hang past the request timeout',
 		inject: { hangMs: HANG_MS },
 		expect: { errors: 0 },
-		bug: 'the video download is never retried: a transient 429/5xx/reset on the CDN fails an item whose job is paid and whose video exists',
 	},
 
 	// the job itself
@@ -378,9 +374,8 @@ const ROWS: Row[] = [
 		fault: 'provider down 7 s (2 min 20 s engine time) mid-poll',
 		plan: { durationMs: 2500 },
 		during: restartWhilePolling(7000),
-		// Status reads are retried a bounded number of times (8 attempts, ~91 s), then the item fails.
-		expect: { errors: 3, message: /connection/i },
-		bug: NETWORK_GIVE_UP,
+		// Longer than one read's retries (~91 s): the node keeps waiting up to its Timeout.
+		expect: { errors: 0 },
 	},
 ];
 

@@ -198,7 +198,8 @@ describe('transient faults', () => {
 	});
 
 	it('fails a truncated download with the request id and the URL to fetch it from', async () => {
-		emu.inject({ kind: 'download', truncate: true });
+		// Every attempt is cut short (a single truncation is retried and heals).
+		emu.inject({ kind: 'download', truncate: true, times: Infinity });
 		emu.setPlan({ videoBytes: 2_000_000 });
 		const h = harness(new WaveSpeedLynx(), emu, { prompt: 'p', image: IMG, output: 'binary', options: FAST });
 		const error = await failure(() => h.run());

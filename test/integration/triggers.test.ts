@@ -375,7 +375,8 @@ describe.each(cases)('$name', (c) => {
 			}
 			return { status: h.response.status ?? 500, body: h.response.body };
 		};
-		emu.inject({ kind: 'download', provider: c.provider, status: 503, times: 1 });
+		// All three download attempts of the first delivery fail; the redelivery's succeeds.
+		emu.inject({ kind: 'download', provider: c.provider, status: 503, times: 3 });
 		const requestId = await submitJob(c);
 		await waitFor(() => emu.callbacks.some((cb) => cb.jobId === requestId && cb.status === 200));
 		const attempts = emu.callbacks.filter((cb) => cb.jobId === requestId).map((cb) => cb.status);

@@ -2,7 +2,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { PROVIDER_NAMES, providerError, toNodeError } from '../errors';
-import { callOnce, submitNetworkMessage, submitWithRetry } from '../http';
+import {
+	callOnce,
+	networkCode,
+	readWithRetry,
+	submitNetworkMessage,
+	submitWithRetry,
+} from '../http';
 import type { HttpResult, RetryPolicy } from '../http';
 import type { Provider, RequestBody } from '../models/types';
 import type { CallContext } from './types';
@@ -13,7 +19,9 @@ export function retryPolicy(call: CallContext, provider: Provider): RetryPolicy 
 		signal: call.signal,
 		deadline: call.deadline,
 		onRetry: (reason, attempt, delay) =>
-			call.debug(`${PROVIDER_NAMES[provider]} answered ${reason}; retry ${attempt} in ${Math.round(delay)} ms`),
+			call.debug(
+				`${PROVIDER_NAMES[provider]} answered ${reason}; retry ${attempt} in ${Math.round(delay)} ms`,
+			),
 	};
 }
 
@@ -31,21 +39,65 @@ export async function postJob(
 ): Promise<HttpResult> {
 	try {
 		return await submitWithRetry(
-			async () => await callOnce(call.ctx, credentialType, { method: 'POST', url, qs, body, json: true, timeout: 60_000 }),
+			async () =>
+				await callOnce(call.ctx, credentialType, {
+					method: 'POST',
+					url,
+					qs,
+					body,
+					json: true,
+					timeout: 60_000,
+				}),
 			{ ...retryPolicy(call, provider), maxAttempts: 5 },
 		);
 	} catch (error) {
 		if (call.signal?.aborted) throw toNodeError(call.node, error, { itemIndex: call.itemIndex });
-		throw providerError(call.node, { provider, message: submitNetworkMessage(error), itemIndex: call.itemIndex });
+		throw providerError(call.node, {
+			provider,
+			message: submitNetworkMessage(error),
+			itemIndex: call.itemIndex,
+		});
 	}
 }
 
 /** A submit that was accepted but named no job: it may exist, and cannot be followed. */
-export function missingJobId(call: CallContext, provider: Provider, field: string, response: unknown) {
+export function missingJobId(
+	call: CallContext,
+	provider: Provider,
+	field: string,
+	response: unknown,
+) {
 	return providerError(call.node, {
 		provider,
 		message: `the submit answer carried no ${field}, so the job cannot be followed. It may have been created: check your ${PROVIDER_NAMES[provider]} dashboard before running again`,
 		itemIndex: call.itemIndex,
 		response: response ?? null,
 	});
+}
+
+/**
+ * A read with retries whose network failure, once retries are spent, names the provider, what
+ * was being done and the job (n8n's own text would suggest "retry immediately").
+ */
+export async function readOrExplain(
+	call: CallContext,
+	provider: Provider,
+	what: string,
+	requestId: string | undefined,
+	send: () => Promise<HttpResult>,
+	isTransient?: (result: HttpResult) => boolean,
+	maxAttempts?: number,
+): Promise<HttpResult> {
+	try {
+		return await readWithRetry(send, { ...retryPolicy(call, provider), maxAttempts }, isTransient);
+	} catch (error) {
+		if (call.signal?.aborted) throw toNodeError(call.node, error, { itemIndex: call.itemIndex });
+		throw providerError(call.node, {
+			provider,
+			message: `${what} failed: the connection to ${PROVIDER_NAMES[provider]} failed (${networkCode(error) ?? 'network error'})`,
+			requestId,
+			itemIndex: call.itemIndex,
+			mayStillRun: requestId !== undefined,
+		});
+	}
 }

@@ -9,17 +9,21 @@ import type { Host } from '../host';
 
 import { normalizeApiKey } from '../apiKey';
 import { providerError, toNodeError } from '../errors';
-import { callOnce, isRetryableStatus, jsonBody, networkCode, readWithRetry, trimSlash } from '../http';
+import { callOnce, isRetryableStatus, jsonBody, networkCode, trimSlash } from '../http';
 import type { HttpResult } from '../http';
 import type { ModelSpec, RequestBody } from '../models/types';
 import { putBytes } from '../public';
-import { missingJobId, postJob, retryPolicy } from './common';
+import { missingJobId, postJob, readOrExplain } from './common';
 import type { CallContext, JobStatus, ProviderTransport } from './types';
 
 const CREDENTIAL = 'falApi';
 
 async function settings(ctx: Host): Promise<{ queueUrl: string; restUrl: string; apiKey: string }> {
-	const credentials = await ctx.getCredentials<{ queueUrl?: string; restUrl?: string; apiKey?: string }>(CREDENTIAL);
+	const credentials = await ctx.getCredentials<{
+		queueUrl?: string;
+		restUrl?: string;
+		apiKey?: string;
+	}>(CREDENTIAL);
 	return {
 		queueUrl: trimSlash(credentials.queueUrl || 'https://queue.fal.run'),
 		restUrl: trimSlash(credentials.restUrl || 'https://rest.fal.ai'),
@@ -54,7 +58,8 @@ export function detailText(body: IDataObject | undefined): string | undefined {
 function failure(call: CallContext, result: HttpResult, what: string, requestId?: string) {
 	const body = jsonBody(result);
 	let message = `${what} failed with HTTP ${result.statusCode}: ${detailText(body) ?? (body ? JSON.stringify(body).slice(0, 300) : 'the answer was not JSON')}`;
-	if (result.statusCode === 401 || result.statusCode === 403) message += '. Check the API key in the fal credential';
+	if (result.statusCode === 401 || result.statusCode === 403)
+		message += '. Check the API key in the fal credential';
 	if (result.statusCode === 402) message += '. Your fal balance is exhausted; top it up';
 	return providerError(call.node, {
 		provider: 'fal',
@@ -68,14 +73,19 @@ function failure(call: CallContext, result: HttpResult, what: string, requestId?
 }
 
 const isTransient = (result: HttpResult) =>
-	isRetryableStatus(result.statusCode) || (result.statusCode >= 200 && result.statusCode < 300 && !jsonBody(result));
+	isRetryableStatus(result.statusCode) ||
+	(result.statusCode >= 200 && result.statusCode < 300 && !jsonBody(result));
 
 /** Queue status → our phases; a COMPLETED status with `error` is a failed job (§2.4). */
 export function toStatus(body: IDataObject): JobStatus {
 	const status = String(body.status ?? '').toUpperCase();
 	if (status === 'IN_QUEUE') {
 		const position = Number(body.queue_position);
-		return { phase: 'queued', queuePosition: Number.isFinite(position) ? position : undefined, raw: body };
+		return {
+			phase: 'queued',
+			queuePosition: Number.isFinite(position) ? position : undefined,
+			raw: body,
+		};
 	}
 	if (status === 'COMPLETED') {
 		if (body.error) {
@@ -91,7 +101,10 @@ export function toStatus(body: IDataObject): JobStatus {
 type EventStream = AsyncIterable<Buffer | string> & { destroy(): void; on?: unknown };
 
 /** Reads server-sent events from a stream, calling onEvent per `data:` payload. */
-async function readEvents(stream: EventStream, onEvent: (data: string) => boolean): Promise<boolean> {
+async function readEvents(
+	stream: EventStream,
+	onEvent: (data: string) => boolean,
+): Promise<boolean> {
 	let buffer = '';
 	for await (const chunk of stream) {
 		buffer += Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk);
@@ -115,7 +128,12 @@ async function readEvents(stream: EventStream, onEvent: (data: string) => boolea
  * already fired. n8n binds that signal to every httpRequestWithAuthentication call, which
  * would abort this one before it is sent; so this single request carries its header itself.
  */
-async function sendCancel(call: CallContext, url: string, authorization: string, requestId: string): Promise<void> {
+async function sendCancel(
+	call: CallContext,
+	url: string,
+	authorization: string,
+	requestId: string,
+): Promise<void> {
 	const response = (await call.ctx.helpers.httpRequest({
 		method: 'PUT',
 		url,
@@ -126,7 +144,9 @@ async function sendCancel(call: CallContext, url: string, authorization: string,
 		timeout: 15_000,
 	})) as { statusCode: number; body: unknown };
 	const body = jsonBody({ statusCode: response.statusCode, headers: {}, body: response.body });
-	call.debug(`fal cancel of ${requestId}: HTTP ${response.statusCode} ${String(body?.status ?? '')}`);
+	call.debug(
+		`fal cancel of ${requestId}: HTTP ${response.statusCode} ${String(body?.status ?? '')}`,
+	);
 }
 
 export const fal: ProviderTransport = {
@@ -143,9 +163,17 @@ export const fal: ProviderTransport = {
 
 	async submit(call, model: ModelSpec, body: RequestBody, webhookUrl?: string) {
 		const { queueUrl } = await settings(call.ctx);
-		const result = await postJob(call, 'fal', CREDENTIAL, `${queueUrl}/${model.id}`, webhookUrl ? { fal_webhook: webhookUrl } : undefined, body);
+		const result = await postJob(
+			call,
+			'fal',
+			CREDENTIAL,
+			`${queueUrl}/${model.id}`,
+			webhookUrl ? { fal_webhook: webhookUrl } : undefined,
+			body,
+		);
 		const data = jsonBody(result);
-		if (result.statusCode < 200 || result.statusCode >= 300) throw failure(call, result, 'Submitting the job');
+		if (result.statusCode < 200 || result.statusCode >= 300)
+			throw failure(call, result, 'Submitting the job');
 		if (typeof data?.request_id !== 'string' || !data.request_id) {
 			throw missingJobId(call, 'fal', 'request_id', data ?? null);
 		}
@@ -154,7 +182,11 @@ export const fal: ProviderTransport = {
 
 	async status(call, model, requestId) {
 		const { queueUrl } = await settings(call.ctx);
-		const result = await readWithRetry(
+		const result = await readOrExplain(
+			call,
+			'fal',
+			'checking the job status',
+			requestId,
 			async () =>
 				await callOnce(call.ctx, CREDENTIAL, {
 					method: 'GET',
@@ -163,7 +195,6 @@ export const fal: ProviderTransport = {
 					json: true,
 					timeout: 30_000,
 				}),
-			retryPolicy(call, 'fal'),
 			isTransient,
 		);
 		const body = jsonBody(result);
@@ -187,7 +218,9 @@ export const fal: ProviderTransport = {
 			});
 		} catch (error) {
 			if (call.signal?.aborted) throw toNodeError(call.node, error, { itemIndex: call.itemIndex });
-			call.debug(`fal status stream unavailable (${networkCode(error) ?? 'error'}); polling instead`);
+			call.debug(
+				`fal status stream unavailable (${networkCode(error) ?? 'error'}); polling instead`,
+			);
 			return undefined;
 		}
 		const stream = result.body as EventStream;
@@ -232,7 +265,11 @@ export const fal: ProviderTransport = {
 
 	async output(call, model, requestId) {
 		const { queueUrl } = await settings(call.ctx);
-		const result = await readWithRetry(
+		const result = await readOrExplain(
+			call,
+			'fal',
+			'fetching the result',
+			requestId,
 			async () =>
 				await callOnce(call.ctx, CREDENTIAL, {
 					method: 'GET',
@@ -240,11 +277,16 @@ export const fal: ProviderTransport = {
 					json: true,
 					timeout: 60_000,
 				}),
-			retryPolicy(call, 'fal'),
 			isTransient,
 		);
 		const body = jsonBody(result);
-		if (result.statusCode >= 400 && result.statusCode < 500 && result.statusCode !== 404 && result.statusCode !== 401 && result.statusCode !== 403) {
+		if (
+			result.statusCode >= 400 &&
+			result.statusCode < 500 &&
+			result.statusCode !== 404 &&
+			result.statusCode !== 401 &&
+			result.statusCode !== 403
+		) {
 			throw providerError(call.node, {
 				provider: 'fal',
 				message: `the job failed: ${detailText(body) ?? `HTTP ${result.statusCode}`}`,
@@ -258,8 +300,14 @@ export const fal: ProviderTransport = {
 			throw failure(call, result, 'Fetching the result', requestId);
 		}
 		const video = body.video as IDataObject | undefined;
-		const videos = Array.isArray(body.videos) ? (body.videos as IDataObject[]) : video ? [video] : [];
-		const videoUrls = videos.map((v) => v?.url).filter((u): u is string => typeof u === 'string' && u !== '');
+		const videos = Array.isArray(body.videos)
+			? (body.videos as IDataObject[])
+			: video
+				? [video]
+				: [];
+		const videoUrls = videos
+			.map((v) => v?.url)
+			.filter((u): u is string => typeof u === 'string' && u !== '');
 		if (!videoUrls.length) {
 			throw providerError(call.node, {
 				provider: 'fal',
@@ -272,17 +320,30 @@ export const fal: ProviderTransport = {
 		const extra: IDataObject = {};
 		if (body.seed !== undefined) extra.seed = body.seed;
 		if (video) extra.video = video;
-		return { videoUrls, contentType: typeof video?.content_type === 'string' ? video.content_type : undefined, extra };
+		return {
+			videoUrls,
+			contentType: typeof video?.content_type === 'string' ? video.content_type : undefined,
+			extra,
+		};
 	},
 
 	async cancel(call, model, requestId) {
 		const { queueUrl, apiKey } = await settings(call.ctx);
-		await sendCancel(call, `${requestBase(queueUrl, model.id, requestId)}/cancel`, `Key ${apiKey}`, requestId);
+		await sendCancel(
+			call,
+			`${requestBase(queueUrl, model.id, requestId)}/cancel`,
+			`Key ${apiKey}`,
+			requestId,
+		);
 	},
 
 	async uploadImage(call, bytes, mimeType, fileName) {
 		const { restUrl } = await settings(call.ctx);
-		const initiate = await readWithRetry(
+		const initiate = await readOrExplain(
+			call,
+			'fal',
+			'starting the image upload',
+			undefined,
 			async () =>
 				await callOnce(call.ctx, CREDENTIAL, {
 					method: 'POST',
@@ -292,19 +353,31 @@ export const fal: ProviderTransport = {
 					json: true,
 					timeout: 30_000,
 				}),
-			{ ...retryPolicy(call, 'fal'), maxAttempts: 4 },
 			isTransient,
+			4,
 		);
 		const target = jsonBody(initiate);
-		if (initiate.statusCode < 200 || initiate.statusCode >= 300 || typeof target?.upload_url !== 'string' || typeof target.file_url !== 'string') {
+		if (
+			initiate.statusCode < 200 ||
+			initiate.statusCode >= 300 ||
+			typeof target?.upload_url !== 'string' ||
+			typeof target.file_url !== 'string'
+		) {
 			throw failure(call, initiate, 'Starting the image upload');
 		}
 		const uploadUrl = target.upload_url;
-		const put = await readWithRetry(
-			async () => await putBytes(call.ctx, uploadUrl, bytes, { 'Content-Type': mimeType }, call.signal),
-			{ ...retryPolicy(call, 'fal'), maxAttempts: 4 },
+		const put = await readOrExplain(
+			call,
+			'fal',
+			'uploading the image',
+			undefined,
+			async () =>
+				await putBytes(call.ctx, uploadUrl, bytes, { 'Content-Type': mimeType }, call.signal),
+			undefined,
+			4,
 		);
-		if (put.statusCode < 200 || put.statusCode >= 300) throw failure(call, put, 'Uploading the image');
+		if (put.statusCode < 200 || put.statusCode >= 300)
+			throw failure(call, put, 'Uploading the image');
 		return target.file_url;
 	},
 };

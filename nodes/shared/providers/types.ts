@@ -44,7 +44,12 @@ export interface ProviderTransport {
 	credentialType: string;
 	/** Secrets to scrub from any text that leaves the node. */
 	secrets(ctx: Host): Promise<string[]>;
-	submit(call: CallContext, model: ModelSpec, body: RequestBody, webhookUrl?: string): Promise<Submitted>;
+	submit(
+		call: CallContext,
+		model: ModelSpec,
+		body: RequestBody,
+		webhookUrl?: string,
+	): Promise<Submitted>;
 	status(call: CallContext, model: ModelSpec, requestId: string): Promise<JobStatus>;
 	/**
 	 * Waits on a push channel until the job ends, when the provider has one (fal's status
@@ -56,11 +61,21 @@ export interface ProviderTransport {
 		requestId: string,
 		onStatus: (status: JobStatus) => void,
 	): Promise<JobStatus | undefined>;
-	output(call: CallContext, model: ModelSpec, requestId: string, status: JobStatus): Promise<JobOutput>;
+	output(
+		call: CallContext,
+		model: ModelSpec,
+		requestId: string,
+		status: JobStatus,
+	): Promise<JobOutput>;
 	/** Asks the provider to stop the job; absent when the provider has no way to. */
 	cancel?(call: CallContext, model: ModelSpec, requestId: string): Promise<void>;
 	/** Stores an image with the provider and returns the URL to send. */
-	uploadImage(call: CallContext, bytes: Buffer, mimeType: string, fileName: string): Promise<string>;
+	uploadImage(
+		call: CallContext,
+		bytes: Buffer,
+		mimeType: string,
+		fileName: string,
+	): Promise<string>;
 	/** Whether a data: URI can go to the model as it is (else it is uploaded first). */
 	acceptsDataUri: boolean;
 	/** Largest upload the provider takes. */

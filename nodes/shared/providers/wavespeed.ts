@@ -8,10 +8,10 @@ import type { Host } from '../host';
 
 import { normalizeApiKey } from '../apiKey';
 import { providerError } from '../errors';
-import { callOnce, isRetryableStatus, jsonBody, readWithRetry, trimSlash } from '../http';
+import { callOnce, isRetryableStatus, jsonBody, trimSlash } from '../http';
 import type { HttpResult } from '../http';
 import type { ModelSpec, RequestBody } from '../models/types';
-import { missingJobId, postJob, retryPolicy } from './common';
+import { missingJobId, postJob, readOrExplain } from './common';
 import type { CallContext, JobPhase, JobStatus, ProviderTransport } from './types';
 
 const CREDENTIAL = 'waveSpeedApi';
@@ -91,14 +91,21 @@ function isTransient(result: HttpResult): boolean {
 	return body.code !== undefined && Number(body.code) >= 500;
 }
 
-function multipart(bytes: Buffer, mimeType: string, fileName: string): { body: Buffer; contentType: string } {
+function multipart(
+	bytes: Buffer,
+	mimeType: string,
+	fileName: string,
+): { body: Buffer; contentType: string } {
 	const boundary = `----n8nAiVideo${Date.now().toString(16)}${Math.random().toString(16).slice(2)}`;
 	const safeName = fileName.replace(/["\r\n]/g, '_');
 	const head = Buffer.from(
 		`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${safeName}"\r\nContent-Type: ${mimeType}\r\n\r\n`,
 	);
 	const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-	return { body: Buffer.concat([head, bytes, tail]), contentType: `multipart/form-data; boundary=${boundary}` };
+	return {
+		body: Buffer.concat([head, bytes, tail]),
+		contentType: `multipart/form-data; boundary=${boundary}`,
+	};
 }
 
 export const waveSpeed: ProviderTransport = {
@@ -115,7 +122,14 @@ export const waveSpeed: ProviderTransport = {
 
 	async submit(call, model: ModelSpec, body: RequestBody, webhookUrl?: string) {
 		const { baseUrl } = await settings(call.ctx);
-		const result = await postJob(call, 'wavespeed', CREDENTIAL, `${baseUrl}/api/v3/${model.id}`, webhookUrl ? { webhook: webhookUrl } : undefined, body);
+		const result = await postJob(
+			call,
+			'wavespeed',
+			CREDENTIAL,
+			`${baseUrl}/api/v3/${model.id}`,
+			webhookUrl ? { webhook: webhookUrl } : undefined,
+			body,
+		);
 		const data = envelopeData(result);
 		if (!data) {
 			const envelope = jsonBody(result);
@@ -128,6 +142,8 @@ export const waveSpeed: ProviderTransport = {
 					response: envelope,
 				});
 			}
+			// A 2xx answer we cannot read may still mean the job was taken.
+			if (result.statusCode >= 200 && result.statusCode < 300) throw missingJobId(call, 'wavespeed', 'task id', envelope);
 			throw failure(call, result, 'Submitting the job');
 		}
 		if (typeof data.id !== 'string' || !data.id) {
@@ -138,7 +154,11 @@ export const waveSpeed: ProviderTransport = {
 
 	async status(call, _model, requestId) {
 		const { baseUrl } = await settings(call.ctx);
-		const result = await readWithRetry(
+		const result = await readOrExplain(
+			call,
+			'wavespeed',
+			'checking the job status',
+			requestId,
 			async () =>
 				await callOnce(call.ctx, CREDENTIAL, {
 					method: 'GET',
@@ -146,7 +166,6 @@ export const waveSpeed: ProviderTransport = {
 					json: true,
 					timeout: 30_000,
 				}),
-			retryPolicy(call, 'wavespeed'),
 			isTransient,
 		);
 		const data = envelopeData(result);
@@ -179,7 +198,8 @@ export const waveSpeed: ProviderTransport = {
 			});
 		}
 		const extra: IDataObject = {};
-		if (status.raw.has_nsfw_contents !== undefined) extra.hasNsfwContents = status.raw.has_nsfw_contents;
+		if (status.raw.has_nsfw_contents !== undefined)
+			extra.hasNsfwContents = status.raw.has_nsfw_contents;
 		if (status.raw.timings !== undefined) extra.timings = status.raw.timings;
 		if (status.raw.created_at !== undefined) extra.createdAt = status.raw.created_at;
 		return { videoUrls, extra };
@@ -189,7 +209,11 @@ export const waveSpeed: ProviderTransport = {
 		const { baseUrl } = await settings(call.ctx);
 		const form = multipart(bytes, mimeType, fileName);
 		// An upload is free and creates no job, so transient failures may be retried.
-		const result = await readWithRetry(
+		const result = await readOrExplain(
+			call,
+			'wavespeed',
+			'uploading the image',
+			undefined,
 			async () =>
 				await callOnce(call.ctx, CREDENTIAL, {
 					method: 'POST',
@@ -199,8 +223,8 @@ export const waveSpeed: ProviderTransport = {
 					json: false,
 					timeout: 300_000,
 				}),
-			{ ...retryPolicy(call, 'wavespeed'), maxAttempts: 4 },
 			isTransient,
+			4,
 		);
 		const data = envelopeData(result);
 		const url = data?.download_url;
