@@ -2,9 +2,10 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { modelProperties } from '../shared/model';
-import { modelExecute, modelWebhook, modelWebhookMethods } from '../shared/modelNode';
+import { modelExecute, modelWebhook } from '../shared/modelNode';
 import { waveSpeedLtxVideoI2v720p as MODEL } from '../shared/models/wavespeed/ltxVideoI2v720p';
 import { runProperties } from '../shared/runProperties';
+import { noRegistryWebhookMethods } from '../shared/webhookMethods';
 
 export class WaveSpeedLtxVideoI2v720p implements INodeType {
 	description: INodeTypeDescription = {
@@ -25,7 +26,7 @@ export class WaveSpeedLtxVideoI2v720p implements INodeType {
 		properties: [...modelProperties(MODEL), ...runProperties],
 	};
 
-	webhookMethods = modelWebhookMethods;
+	webhookMethods = noRegistryWebhookMethods;
 
 	execute = modelExecute(MODEL);
 

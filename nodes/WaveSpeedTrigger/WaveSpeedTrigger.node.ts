@@ -1,6 +1,5 @@
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type {
-	IHookFunctions,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
@@ -8,6 +7,7 @@ import type {
 } from 'n8n-workflow';
 
 import { receiveCallback, triggerProperties } from '../shared/trigger';
+import { noRegistryWebhookMethods } from '../shared/webhookMethods';
 
 export class WaveSpeedTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -27,21 +27,7 @@ export class WaveSpeedTrigger implements INodeType {
 		properties: [...triggerProperties('wavespeed')],
 	};
 
-	// WaveSpeed takes the callback URL with each job (`?webhook=`) and has no webhook registry:
-	// there is nothing to look up, register or remove when the workflow is (de)activated.
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				return true;
-			},
-		},
-	};
+	webhookMethods = noRegistryWebhookMethods;
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return await receiveCallback(this, 'wavespeed');
