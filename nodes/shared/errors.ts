@@ -125,7 +125,3 @@ export function scrub(error: NodeApiError | NodeOperationError, secret: string):
 	if (error.cause instanceof Error) error.cause.message = clean(error.cause.message) ?? '';
 	if (error.stack) error.stack = clean(error.stack) ?? undefined;
 }
-
-export function redact(text: string, secrets: string[]): string {
-	return secrets.reduce((t, s) => (s && s.length >= 4 ? t.split(s).join('***') : t), text);
-}

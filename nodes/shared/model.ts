@@ -4,7 +4,7 @@
  */
 import type { IDataObject, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { checkImage, formatBytes } from './images';
+import { checkImage } from './images';
 import type { Field, ImageFormat, ModelSpec, RequestBody } from './models/types';
 
 export const ADDITIONAL_FIELDS = 'additionalFields';
@@ -337,4 +337,3 @@ export function describeProblems(problems: FieldProblem[]): { message: string; d
 	};
 }
 
-export { formatBytes };
