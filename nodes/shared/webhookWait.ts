@@ -13,7 +13,12 @@
  *   limit, n8n resumes the execution itself and the node passes its input items through.
  */
 import { randomBytes, timingSafeEqual } from 'crypto';
-import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type {
+	IDataObject,
+	INodeExecutionData,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 
 import { realClock } from './clock';
 import { PROVIDER_NAMES, providerError, toNodeError } from './errors';
@@ -77,7 +82,11 @@ export async function itemsForEndedJobs(
 		const call = callFor(host, job.itemIndex);
 		try {
 			if (job.error !== undefined || !job.requestId) {
-				throw providerError(node, { provider: model.provider, message: job.error ?? 'the item was not submitted', itemIndex: job.itemIndex });
+				throw providerError(node, {
+					provider: model.provider,
+					message: job.error ?? 'the item was not submitted',
+					itemIndex: job.itemIndex,
+				});
 			}
 			if (!job.status) {
 				throw providerError(node, {
@@ -89,15 +98,33 @@ export async function itemsForEndedJobs(
 				});
 			}
 			const wanted = delivery(job.itemIndex);
-			const json = await endedJobJson(call, model, transport, job.requestId, job.status, wanted.estimatedCost);
+			const json = await endedJobJson(
+				call,
+				model,
+				transport,
+				job.requestId,
+				job.status,
+				wanted.estimatedCost,
+			);
 			const item: INodeExecutionData = { json, pairedItem: { item: job.itemIndex } };
 			const binary = await videoBinary(call, model, json, wanted);
 			if (binary) item.binary = binary;
 			return item;
 		} catch (error) {
-			const nodeError = toNodeError(node, error, { itemIndex: job.itemIndex, requestId: job.requestId ?? undefined, provider: model.provider, secrets });
-			if (!continueOnFail) return { json: {}, error: nodeError, pairedItem: { item: job.itemIndex } };
-			const json: IDataObject = { error: nodeError.message, requestId: job.requestId, provider: model.provider, model: model.id };
+			const nodeError = toNodeError(node, error, {
+				itemIndex: job.itemIndex,
+				requestId: job.requestId ?? undefined,
+				provider: model.provider,
+				secrets,
+			});
+			if (!continueOnFail)
+				return { json: {}, error: nodeError, pairedItem: { item: job.itemIndex } };
+			const json: IDataObject = {
+				error: nodeError.message,
+				requestId: job.requestId,
+				provider: model.provider,
+				model: model.id,
+			};
 			if (nodeError.description) json.errorDetails = nodeError.description;
 			return { json, pairedItem: { item: job.itemIndex } };
 		}
@@ -106,7 +133,9 @@ export async function itemsForEndedJobs(
 	const items: INodeExecutionData[] = new Array(jobs.length);
 	for (let start = 0; start < jobs.length; start += FINISH_GROUP) {
 		const group = jobs.slice(start, start + FINISH_GROUP);
-		(await Promise.all(group.map(finish))).forEach((item, offset) => (items[start + offset] = item));
+		(await Promise.all(group.map(finish))).forEach(
+			(item, offset) => (items[start + offset] = item),
+		);
 	}
 	const failed = items.find((item) => item.error);
 	if (failed?.error) throw toNodeError(node, failed.error);
@@ -164,25 +193,47 @@ function sameNonce(a: string, b: string): boolean {
 const resumed = new Set<string>();
 
 /**
- * Callbacks of one execution are handled one after another in a process: a callback that
- * arrives while another is checking waits its turn and then checks for itself, so the
- * wake-up of the last job to end is never lost to a check that started before it ended.
+ * Callbacks of one execution share checks in a process. A callback that arrives while a check
+ * runs must not be dropped (its job may have ended after that check asked about it), but it
+ * need not queue a check of its own either: every callback arriving meanwhile joins one
+ * follow-up check that starts when the running one ends. So n callbacks in a burst cost two
+ * checks, and the last job's wake-up is always seen.
  */
-const turns = new Map<string, Promise<unknown>>();
+interface Checks {
+	running: Promise<CheckOutcome>;
+	followUp?: Promise<CheckOutcome>;
+}
 
-async function inTurn<T>(nonce: string, work: () => Promise<T>): Promise<T> {
-	const previous = turns.get(nonce) ?? Promise.resolve();
-	const mine = previous.then(work, work);
-	const settled = mine.then(
-		() => undefined,
-		() => undefined,
-	);
-	turns.set(nonce, settled);
-	try {
-		return await mine;
-	} finally {
-		if (turns.get(nonce) === settled) turns.delete(nonce);
+/** What a check found: the items to resume with, or that the execution keeps waiting. */
+type CheckOutcome = { resume: INodeExecutionData[] } | { wait: true } | { retryLater: true };
+
+const checks = new Map<string, Checks>();
+
+/** Runs `check` now, or after the running one, sharing it with other callbacks. */
+function sharedCheck(
+	nonce: string,
+	check: () => Promise<CheckOutcome>,
+): { outcome: Promise<CheckOutcome>; owner: boolean } {
+	const settle = (promise: Promise<CheckOutcome>) => {
+		const clear = () => {
+			const now = checks.get(nonce);
+			if (now?.running !== promise) return;
+			if (now.followUp) checks.set(nonce, { running: now.followUp });
+			else checks.delete(nonce);
+		};
+		promise.then(clear, clear);
+		return promise;
+	};
+	const state = checks.get(nonce);
+	if (!state) {
+		const running = settle(check());
+		checks.set(nonce, { running });
+		return { outcome: running, owner: true };
 	}
+	if (state.followUp) return { outcome: state.followUp, owner: false };
+	const followUp = settle(state.running.then(check, check));
+	state.followUp = followUp;
+	return { outcome: followUp, owner: true };
 }
 
 function rememberResumed(nonce: string) {
@@ -192,7 +243,11 @@ function rememberResumed(nonce: string) {
 
 function continueOnFailOf(host: Host): boolean {
 	const node = host.getNode();
-	return node.continueOnFail === true || node.onError === 'continueRegularOutput' || node.onError === 'continueErrorOutput';
+	return (
+		node.continueOnFail === true ||
+		node.onError === 'continueRegularOutput' ||
+		node.onError === 'continueErrorOutput'
+	);
 }
 
 /** The model nodes' webhook(): a provider callback for a paused execution. */
@@ -209,14 +264,29 @@ export async function resumeFromWebhook(
 		response.status(401).json({ error: 'unknown callback' });
 		return { noWebhookResponse: true };
 	}
-	return await inTurn(nonce, async () => {
-		if (resumed.has(nonce)) {
-			// Another callback of this execution already resumed it.
-			response.status(200).json({ received: true });
-			return { noWebhookResponse: true };
-		}
+	const shared = sharedCheck(nonce, async () => {
+		if (resumed.has(nonce)) return { wait: true };
 		return await checkAndResume(this, model, transport, record);
 	});
+	let outcome: CheckOutcome;
+	try {
+		outcome = await shared.outcome;
+	} catch (error) {
+		// A failed job without Continue On Fail fails the resumed node; the callbacks the check
+		// stood in for only acknowledge, so the execution fails once.
+		if (shared.owner) throw toNodeError(this.getNode(), error);
+		outcome = { wait: true };
+	}
+	const owner = shared.owner;
+	if ('retryLater' in outcome) {
+		response.status(503).json({ error: 'try again later' });
+		return { noWebhookResponse: true };
+	}
+	response.status(200).json({ received: true });
+	// Only the callback that ran the check resumes; the others it stood in for just acknowledge.
+	if ('resume' in outcome && owner)
+		return { noWebhookResponse: true, workflowData: [outcome.resume] };
+	return { noWebhookResponse: true };
 }
 
 async function checkAndResume(
@@ -224,20 +294,19 @@ async function checkAndResume(
 	model: ModelSpec,
 	transport: ProviderTransport,
 	record: WaitRecord,
-): Promise<IWebhookResponseData> {
-	const response = host.getResponseObject();
+): Promise<CheckOutcome> {
 	const timedOut = Date.now() >= record.deadline;
 	let checked: Awaited<ReturnType<typeof checkJobs>>;
 	try {
 		checked = await checkJobs(host, model, transport, record.jobs, !timedOut);
 	} catch (error) {
 		// The provider could not be asked: let it deliver again later rather than lose the wake-up.
-		host.logger.warn(`[${host.getNode().name}] could not check the ${PROVIDER_NAMES[model.provider]} jobs: ${toNodeError(host.getNode(), error).message}`);
-		response.status(503).json({ error: 'try again later' });
-		return { noWebhookResponse: true };
+		host.logger.warn(
+			`[${host.getNode().name}] could not check the ${PROVIDER_NAMES[model.provider]} jobs: ${toNodeError(host.getNode(), error).message}`,
+		);
+		return { retryLater: true };
 	}
-	response.status(200).json({ received: true });
-	if (!checked.allEnded && !timedOut) return { noWebhookResponse: true };
+	if (!checked.allEnded && !timedOut) return { wait: true };
 	const delivery = (itemIndex: number): Delivery => ({
 		output: record.output,
 		binaryPropertyName: record.binaryPropertyName,
@@ -253,8 +322,17 @@ async function checkAndResume(
 	rememberResumed(record.nonce);
 	forgetRecord(host, record.nonce);
 	const timeoutSeconds = Math.round((record.deadline - record.submittedAt) / 1000);
-	const items = await itemsForEndedJobs(host, model, transport, jobs, delivery, continueOnFailOf(host), timeoutSeconds);
-	return { noWebhookResponse: true, workflowData: [items] };
+	return {
+		resume: await itemsForEndedJobs(
+			host,
+			model,
+			transport,
+			jobs,
+			delivery,
+			continueOnFailOf(host),
+			timeoutSeconds,
+		),
+	};
 }
 
 export type { WaitRecord };

@@ -1,5 +1,7 @@
-/** What both transports do the same way: the retry policy of a call, and posting a job. */
+/** What both transports do the same way: credential settings, retry policy, posting a job. */
 import type { IDataObject } from 'n8n-workflow';
+
+import type { Host } from '../host';
 
 import { PROVIDER_NAMES, providerError, toNodeError } from '../errors';
 import {
@@ -100,4 +102,21 @@ export async function readOrExplain(
 			mayStillRun: requestId !== undefined,
 		});
 	}
+}
+
+/**
+ * The credential's fields, read once per n8n context: a run or a callback makes many calls,
+ * and each read means a database lookup and decryption in n8n.
+ */
+export function cachedSettings<T>(read: (ctx: Host) => Promise<T>): (ctx: Host) => Promise<T> {
+	const cache = new WeakMap<Host, Promise<T>>();
+	return async (ctx) => {
+		let settings = cache.get(ctx);
+		if (!settings) {
+			settings = read(ctx);
+			cache.set(ctx, settings);
+			settings.catch(() => cache.delete(ctx));
+		}
+		return await settings;
+	};
 }

@@ -13,12 +13,14 @@ import { callOnce, isRetryableStatus, jsonBody, networkCode, trimSlash } from '.
 import type { HttpResult } from '../http';
 import type { ModelSpec, RequestBody } from '../models/types';
 import { putBytes } from '../public';
-import { missingJobId, postJob, readOrExplain } from './common';
+import { cachedSettings, missingJobId, postJob, readOrExplain } from './common';
 import type { CallContext, JobStatus, ProviderTransport } from './types';
 
 const CREDENTIAL = 'falApi';
 
-async function settings(ctx: Host): Promise<{ queueUrl: string; restUrl: string; apiKey: string }> {
+async function readSettings(
+	ctx: Host,
+): Promise<{ queueUrl: string; restUrl: string; apiKey: string }> {
 	const credentials = await ctx.getCredentials<{
 		queueUrl?: string;
 		restUrl?: string;
@@ -30,6 +32,8 @@ async function settings(ctx: Host): Promise<{ queueUrl: string; restUrl: string;
 		apiKey: normalizeApiKey(credentials.apiKey),
 	};
 }
+
+const settings = cachedSettings(readSettings);
 
 /** Status, result and cancel live under {owner}/{alias} without the app's sub-path (§2.3). */
 export function requestBase(queueUrl: string, appId: string, requestId: string): string {

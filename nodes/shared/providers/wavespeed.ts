@@ -11,18 +11,20 @@ import { providerError } from '../errors';
 import { callOnce, isRetryableStatus, jsonBody, trimSlash } from '../http';
 import type { HttpResult } from '../http';
 import type { ModelSpec, RequestBody } from '../models/types';
-import { missingJobId, postJob, readOrExplain } from './common';
+import { cachedSettings, missingJobId, postJob, readOrExplain } from './common';
 import type { CallContext, JobPhase, JobStatus, ProviderTransport } from './types';
 
 const CREDENTIAL = 'waveSpeedApi';
 
-async function settings(ctx: Host): Promise<{ baseUrl: string; apiKey: string }> {
+async function readSettings(ctx: Host): Promise<{ baseUrl: string; apiKey: string }> {
 	const credentials = await ctx.getCredentials<{ baseUrl?: string; apiKey?: string }>(CREDENTIAL);
 	return {
 		baseUrl: trimSlash(credentials.baseUrl || 'https://api.wavespeed.ai'),
 		apiKey: normalizeApiKey(credentials.apiKey),
 	};
 }
+
+const settings = cachedSettings(readSettings);
 
 const PHASES: Record<string, JobPhase> = {
 	created: 'queued',
@@ -143,7 +145,8 @@ export const waveSpeed: ProviderTransport = {
 				});
 			}
 			// A 2xx answer we cannot read may still mean the job was taken.
-			if (result.statusCode >= 200 && result.statusCode < 300) throw missingJobId(call, 'wavespeed', 'task id', envelope);
+			if (result.statusCode >= 200 && result.statusCode < 300)
+				throw missingJobId(call, 'wavespeed', 'task id', envelope);
 			throw failure(call, result, 'Submitting the job');
 		}
 		if (typeof data.id !== 'string' || !data.id) {
