@@ -2,7 +2,7 @@
  * Turning an ended job into the node's output item: the same for polling and for a
  * webhook-resumed execution, so both modes give identical items.
  */
-import type { IBinaryData, IDataObject } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { downloadVideo } from './binary';
 import { providerError } from './errors';
@@ -68,4 +68,20 @@ export async function videoBinary(
 		clock: call.clock,
 	});
 	return { [delivery.binaryPropertyName]: binary };
+}
+
+/** The Continue On Fail item of a failed item: the same in polling and webhook-resumed runs. */
+export function errorItemJson(
+	model: ModelSpec,
+	nodeError: NodeApiError | NodeOperationError,
+	requestId: string | null | undefined,
+): IDataObject {
+	const json: IDataObject = {
+		error: nodeError.message,
+		requestId: requestId ?? null,
+		provider: model.provider,
+		model: model.id,
+	};
+	if (nodeError.description) json.errorDetails = nodeError.description;
+	return json;
 }

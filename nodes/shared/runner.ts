@@ -4,7 +4,13 @@
  * item gives a video or, with Continue On Fail, an error item carrying its request id.
  */
 import { createHash } from 'crypto';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { decodeDataUri, readInputImage } from './binary';
@@ -12,7 +18,7 @@ import type { InputImage } from './binary';
 import { realClock } from './clock';
 import type { Clock } from './clock';
 import { PROVIDER_NAMES, errorMessage, fieldError, toNodeError } from './errors';
-import { endedJobJson, videoBinary } from './jobOutput';
+import { endedJobJson, errorItemJson, videoBinary } from './jobOutput';
 import type { Delivery } from './jobOutput';
 import { JobLedger, fingerprint } from './ledger';
 import { describeProblems, mainImageField, paramName, validateParams } from './model';
@@ -20,13 +26,26 @@ import type { ModelSpec, RequestBody } from './models/types';
 import { waitForJob } from './polling';
 import { MAX_WAITING_JOBS, saveRecord } from './waitRecord';
 import type { WaitRecord } from './waitRecord';
-import { callbackUrl, checkJobs, itemsForEndedJobs, newNonce, resumeFromWebhook } from './webhookWait';
+import {
+	callbackUrl,
+	checkJobs,
+	itemsForEndedJobs,
+	newNonce,
+	resumeFromWebhook,
+} from './webhookWait';
 import { fal } from './providers/fal';
 import type { CallContext, JobStatus, ProviderTransport } from './providers/types';
 import { waveSpeed } from './providers/wavespeed';
-import { DEFAULT_CONCURRENCY, DEFAULT_MAX_DOWNLOAD_MB, DEFAULT_TIMEOUT_SECONDS } from './runProperties';
+import {
+	DEFAULT_CONCURRENCY,
+	DEFAULT_MAX_DOWNLOAD_MB,
+	DEFAULT_TIMEOUT_SECONDS,
+} from './runProperties';
 
-export const TRANSPORTS: Record<ModelSpec['provider'], ProviderTransport> = { wavespeed: waveSpeed, fal };
+export const TRANSPORTS: Record<ModelSpec['provider'], ProviderTransport> = {
+	wavespeed: waveSpeed,
+	fal,
+};
 
 interface Plan extends Delivery {
 	itemIndex: number;
@@ -58,12 +77,21 @@ function numberOption(
 	const raw = ctx.getNodeParameter(`options.${name}`, itemIndex, fallback) as unknown;
 	const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
 	if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-		throw fieldError(ctx.getNode(), itemIndex, label, `must be a number of at least ${min} (got ${JSON.stringify(raw)})`);
+		throw fieldError(
+			ctx.getNode(),
+			itemIndex,
+			label,
+			`must be a number of at least ${min} (got ${JSON.stringify(raw)})`,
+		);
 	}
 	return value;
 }
 
-function checkWebhookUrl(ctx: IExecuteFunctions, itemIndex: number, value: string): string | undefined {
+function checkWebhookUrl(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	value: string,
+): string | undefined {
 	const text = value.trim();
 	if (!text) return undefined;
 	let url: URL | undefined;
@@ -73,36 +101,82 @@ function checkWebhookUrl(ctx: IExecuteFunctions, itemIndex: number, value: strin
 		url = undefined;
 	}
 	if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-		throw fieldError(ctx.getNode(), itemIndex, 'Webhook URL', `"${text}" is not an http(s) URL`, 'Use the production URL of a WaveSpeed or fal Trigger node, or leave it empty');
+		throw fieldError(
+			ctx.getNode(),
+			itemIndex,
+			'Webhook URL',
+			`"${text}" is not an http(s) URL`,
+			'Use the production URL of a WaveSpeed or fal Trigger node, or leave it empty',
+		);
 	}
 	return text;
 }
 
 /** Reads and checks one item's parameters. Throws a NodeOperationError naming the field. */
-async function planItem(ctx: IExecuteFunctions, model: ModelSpec, transport: ProviderTransport, itemIndex: number): Promise<Plan> {
+async function planItem(
+	ctx: IExecuteFunctions,
+	model: ModelSpec,
+	transport: ProviderTransport,
+	itemIndex: number,
+): Promise<Plan> {
 	const node = ctx.getNode();
 	const mode = ctx.getNodeParameter('mode', itemIndex, 'submitAndWait') as Plan['mode'];
 	if (mode !== 'submitAndWait' && mode !== 'submitOnly') {
-		throw fieldError(node, itemIndex, 'Mode', `unknown mode "${String(mode)}"`, 'Allowed: submitAndWait, submitOnly');
+		throw fieldError(
+			node,
+			itemIndex,
+			'Mode',
+			`unknown mode "${String(mode)}"`,
+			'Allowed: submitAndWait, submitOnly',
+		);
 	}
 	const waiting = mode === 'submitAndWait';
-	const waitMethod = waiting ? (ctx.getNodeParameter('waitMethod', itemIndex, 'poll') as string) : 'poll';
+	const waitMethod = waiting
+		? (ctx.getNodeParameter('waitMethod', itemIndex, 'poll') as string)
+		: 'poll';
 	if (waitMethod !== 'poll' && waitMethod !== 'webhook') {
-		throw fieldError(node, itemIndex, 'Wait Method', `unknown value "${waitMethod}"`, 'Allowed: poll, webhook');
+		throw fieldError(
+			node,
+			itemIndex,
+			'Wait Method',
+			`unknown value "${waitMethod}"`,
+			'Allowed: poll, webhook',
+		);
 	}
-	const output = waiting ? (ctx.getNodeParameter('output', itemIndex, 'url') as Plan['output']) : 'url';
+	const output = waiting
+		? (ctx.getNodeParameter('output', itemIndex, 'url') as Plan['output'])
+		: 'url';
 	if (output !== 'url' && output !== 'binary') {
-		throw fieldError(node, itemIndex, 'Output', `unknown value "${String(output)}"`, 'Allowed: url, binary');
+		throw fieldError(
+			node,
+			itemIndex,
+			'Output',
+			`unknown value "${String(output)}"`,
+			'Allowed: url, binary',
+		);
 	}
 	const binaryPropertyName =
-		output === 'binary' ? String(ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data')).trim() : 'data';
-	if (!binaryPropertyName) throw fieldError(node, itemIndex, 'Put Output File in Field', 'is required');
-	const webhookUrl = waiting ? undefined : checkWebhookUrl(ctx, itemIndex, String(ctx.getNodeParameter('webhookUrl', itemIndex, '')));
+		output === 'binary'
+			? String(ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data')).trim()
+			: 'data';
+	if (!binaryPropertyName)
+		throw fieldError(node, itemIndex, 'Put Output File in Field', 'is required');
+	const webhookUrl = waiting
+		? undefined
+		: checkWebhookUrl(ctx, itemIndex, String(ctx.getNodeParameter('webhookUrl', itemIndex, '')));
 
 	const main = mainImageField(model);
-	const imageSource = main ? (ctx.getNodeParameter('imageSource', itemIndex, 'url') as string) : 'url';
+	const imageSource = main
+		? (ctx.getNodeParameter('imageSource', itemIndex, 'url') as string)
+		: 'url';
 	if (imageSource !== 'url' && imageSource !== 'binary') {
-		throw fieldError(node, itemIndex, 'Image Source', `unknown value "${imageSource}"`, 'Allowed: url, binary');
+		throw fieldError(
+			node,
+			itemIndex,
+			'Image Source',
+			`unknown value "${imageSource}"`,
+			'Allowed: url, binary',
+		);
 	}
 	const topLevel: Record<string, unknown> = {};
 	for (const field of model.fields) {
@@ -130,10 +204,31 @@ async function planItem(ctx: IExecuteFunctions, model: ModelSpec, transport: Pro
 		imageDigest = createHash('sha256').update(image.bytes).digest('hex');
 	}
 
-	const timeoutSeconds = numberOption(ctx, itemIndex, 'timeout', 'Timeout', DEFAULT_TIMEOUT_SECONDS, 1);
+	const timeoutSeconds = numberOption(
+		ctx,
+		itemIndex,
+		'timeout',
+		'Timeout',
+		DEFAULT_TIMEOUT_SECONDS,
+		1,
+	);
 	const interval = numberOption(ctx, itemIndex, 'pollInterval', 'Poll Interval', 0, 0);
-	const concurrency = numberOption(ctx, itemIndex, 'concurrency', 'Concurrency', DEFAULT_CONCURRENCY, 1);
-	const maxDownloadMb = numberOption(ctx, itemIndex, 'maxDownloadSize', 'Max Download Size', DEFAULT_MAX_DOWNLOAD_MB, 1);
+	const concurrency = numberOption(
+		ctx,
+		itemIndex,
+		'concurrency',
+		'Concurrency',
+		DEFAULT_CONCURRENCY,
+		1,
+	);
+	const maxDownloadMb = numberOption(
+		ctx,
+		itemIndex,
+		'maxDownloadSize',
+		'Max Download Size',
+		DEFAULT_MAX_DOWNLOAD_MB,
+		1,
+	);
 
 	return {
 		itemIndex,
@@ -148,7 +243,14 @@ async function planItem(ctx: IExecuteFunctions, model: ModelSpec, transport: Pro
 		fixedIntervalMs: interval > 0 ? interval * 1000 : undefined,
 		concurrency: Math.floor(concurrency),
 		maxDownloadBytes: maxDownloadMb * 1024 * 1024,
-		print: fingerprint([model.provider, model.id, result.body, imageDigest, mode, webhookUrl ?? null]),
+		print: fingerprint([
+			model.provider,
+			model.id,
+			result.body,
+			imageDigest,
+			mode,
+			webhookUrl ?? null,
+		]),
 		estimatedCost: model.price?.(result.body) ?? null,
 	};
 }
@@ -161,7 +263,8 @@ async function readImage(
 	property: string,
 ): Promise<InputImage> {
 	const main = mainImageField(model);
-	const rules = main && (main.type === 'image' || main.type === 'imageList') ? main.rules : undefined;
+	const rules =
+		main && (main.type === 'image' || main.type === 'imageList') ? main.rules : undefined;
 	return await readInputImage(
 		ctx,
 		itemIndex,
@@ -184,7 +287,12 @@ async function resolveImages(
 	const body: RequestBody = { ...plan.body };
 	if (plan.binaryImage) {
 		const image = await readImage(ctx, transport, model, plan.itemIndex, plan.binaryImage.property);
-		body[plan.binaryImage.wire] = await transport.uploadImage(call, image.bytes, image.mimeType, image.fileName);
+		body[plan.binaryImage.wire] = await transport.uploadImage(
+			call,
+			image.bytes,
+			image.mimeType,
+			image.fileName,
+		);
 		call.debug(`uploaded input binary "${plan.binaryImage.property}" for ${plan.binaryImage.wire}`);
 	}
 	if (!transport.acceptsDataUri) {
@@ -210,7 +318,10 @@ function linkedController(signal: AbortSignal | undefined): AbortController {
 }
 
 /** The node's webhook(): a provider calling back into an execution paused by this node. */
-export async function resumeModel(this: IWebhookFunctions, model: ModelSpec): Promise<IWebhookResponseData> {
+export async function resumeModel(
+	this: IWebhookFunctions,
+	model: ModelSpec,
+): Promise<IWebhookResponseData> {
 	return await resumeFromWebhook.call(this, model, TRANSPORTS[model.provider]);
 }
 
@@ -223,7 +334,11 @@ export async function runModel(
 	return await run(this, model, env);
 }
 
-async function run(ctx: IExecuteFunctions, model: ModelSpec, env: RunEnvironment): Promise<INodeExecutionData[][]> {
+async function run(
+	ctx: IExecuteFunctions,
+	model: ModelSpec,
+	env: RunEnvironment,
+): Promise<INodeExecutionData[][]> {
 	const node = ctx.getNode();
 	const clock = env.clock ?? realClock;
 	const transport = env.transport ?? TRANSPORTS[model.provider];
@@ -235,13 +350,7 @@ async function run(ctx: IExecuteFunctions, model: ModelSpec, env: RunEnvironment
 	const errorItem = (itemIndex: number, error: unknown, requestId?: string): INodeExecutionData => {
 		const nodeError = toNodeError(node, error, { itemIndex, requestId, secrets });
 		return {
-			json: {
-				error: nodeError.message,
-				...(nodeError.description ? { errorDetails: nodeError.description } : {}),
-				requestId: requestId ?? null,
-				provider: model.provider,
-				model: model.id,
-			},
+			json: errorItemJson(model, nodeError, requestId),
 			pairedItem: { item: itemIndex },
 		};
 	};
@@ -268,9 +377,13 @@ async function run(ctx: IExecuteFunctions, model: ModelSpec, env: RunEnvironment
 			const call = callContext(itemIndex);
 			if (transport.cancel) {
 				call.debug(`execution cancelled: cancelling ${providerName} job ${requestId}`);
-				transport.cancel(call, model, requestId).catch((error) => call.debug(`cancel of ${requestId} failed: ${errorMessage(error)}`));
+				transport
+					.cancel(call, model, requestId)
+					.catch((error) => call.debug(`cancel of ${requestId} failed: ${errorMessage(error)}`));
 			} else {
-				ctx.logger.info(`${providerName} has no cancel API: job ${requestId} keeps running at the provider`);
+				ctx.logger.info(
+					`${providerName} has no cancel API: job ${requestId} keeps running at the provider`,
+				);
 			}
 		}
 	});
@@ -308,7 +421,12 @@ async function run(ctx: IExecuteFunctions, model: ModelSpec, env: RunEnvironment
 					call.debug(`resuming job ${requestId} from an earlier try instead of submitting again`);
 				} else {
 					const body = await resolveImages(ctx, call, transport, model, plan);
-					if (stop.signal.aborted) throw new NodeOperationError(node, 'The execution was stopped before the job was submitted', { itemIndex: plan.itemIndex });
+					if (stop.signal.aborted)
+						throw new NodeOperationError(
+							node,
+							'The execution was stopped before the job was submitted',
+							{ itemIndex: plan.itemIndex },
+						);
 					const submitted = await transport.submit(call, model, body, plan.webhookUrl);
 					requestId = submitted.requestId;
 					submittedAt = clock.now();
@@ -343,7 +461,9 @@ async function run(ctx: IExecuteFunctions, model: ModelSpec, env: RunEnvironment
 						timeoutMs: plan.timeoutMs,
 						fixedIntervalMs: plan.fixedIntervalMs,
 						onStatus: (s) =>
-							call.debug(`job ${id}: ${s.phase}${s.queuePosition !== undefined ? ` (queue position ${s.queuePosition})` : ''}`),
+							call.debug(
+								`job ${id}: ${s.phase}${s.queuePosition !== undefined ? ` (queue position ${s.queuePosition})` : ''}`,
+							),
 					});
 				} finally {
 					active.delete(id);
@@ -368,22 +488,38 @@ async function run(ctx: IExecuteFunctions, model: ModelSpec, env: RunEnvironment
 	}
 
 	const submittedIds: Array<string | null> = new Array(items.length).fill(null);
-	const byWebhook = plans.length > 0 && plans[0].mode === 'submitAndWait' && plans[0].waitMethod === 'webhook';
+	const byWebhook =
+		plans.length > 0 && plans[0].mode === 'submitAndWait' && plans[0].waitMethod === 'webhook';
 	let nonce = '';
 	if (byWebhook) {
 		if (items.length > MAX_WAITING_JOBS) {
-			throw fieldError(node, 0, 'Wait Method', `waiting by webhook handles at most ${MAX_WAITING_JOBS} items per run (got ${items.length})`, 'Use Poll, or split the items with a Loop Over Items node');
+			throw fieldError(
+				node,
+				0,
+				'Wait Method',
+				`waiting by webhook handles at most ${MAX_WAITING_JOBS} items per run (got ${items.length})`,
+				'Use Poll, or split the items with a Loop Over Items node',
+			);
 		}
 		nonce = newNonce();
 		const resumeUrl = String(ctx.getWorkflowDataProxy(0).$execution.resumeUrl ?? '');
 		if (!/^https?:\/\//.test(resumeUrl)) {
-			throw fieldError(node, 0, 'Wait Method', 'n8n gave no resume URL for this execution', 'Use Poll');
+			throw fieldError(
+				node,
+				0,
+				'Wait Method',
+				'n8n gave no resume URL for this execution',
+				'Use Poll',
+			);
 		}
 		for (const plan of plans) plan.webhookUrl = callbackUrl(resumeUrl, nonce);
 	}
 
 	const queue = [...plans];
-	const limit = Math.max(1, Math.min(plans[0]?.concurrency ?? DEFAULT_CONCURRENCY, plans.length || 1));
+	const limit = Math.max(
+		1,
+		Math.min(plans[0]?.concurrency ?? DEFAULT_CONCURRENCY, plans.length || 1),
+	);
 	const workers = Array.from({ length: limit }, async () => {
 		while (queue.length && !stop.signal.aborted) await runPlan(queue.shift() as Plan);
 	});
@@ -399,14 +535,30 @@ async function run(ctx: IExecuteFunctions, model: ModelSpec, env: RunEnvironment
 	}
 	if (firstFailure) {
 		const failure = firstFailure;
-		const error = toNodeError(node, failure.error, { itemIndex: failure.itemIndex, requestId: failure.requestId, provider: model.provider, secrets });
+		const error = toNodeError(node, failure.error, {
+			itemIndex: failure.itemIndex,
+			requestId: failure.requestId,
+			provider: model.provider,
+			secrets,
+		});
 		const others = ledger.pending().filter((id) => id !== failure.requestId);
 		if (others.length) {
-			error.description = `${error.description ?? ''}\nOther jobs of this run were not waited for and may still be running at ${providerName}: ${others.join(', ')}. With Retry On Fail, the retry resumes them instead of paying again.`.trim();
+			error.description =
+				`${error.description ?? ''}\nOther jobs of this run were not waited for and may still be running at ${providerName}: ${others.join(', ')}. With Retry On Fail, the retry resumes them instead of paying again.`.trim();
 		}
 		throw error;
 	}
-	if (byWebhook) return await pauseUntilCallbacks(ctx, model, transport, plans, results, submittedIds, nonce, ledger);
+	if (byWebhook)
+		return await pauseUntilCallbacks(
+			ctx,
+			model,
+			transport,
+			plans,
+			results,
+			submittedIds,
+			nonce,
+			ledger,
+		);
 	ledger.clear();
 	return [results];
 }
@@ -436,8 +588,21 @@ async function pauseUntilCallbacks(
 	const timeoutSeconds = Math.round(first.timeoutMs / 1000);
 	const checked = await checkJobs(ctx, model, transport, submittedIds, true);
 	if (checked.allEnded) {
-		const jobs = submittedIds.map((requestId, itemIndex) => ({ itemIndex, requestId, status: checked.statuses[itemIndex], error: errors[itemIndex] }));
-		const output = await itemsForEndedJobs(ctx, model, transport, jobs, delivery, ctx.continueOnFail(), timeoutSeconds);
+		const jobs = submittedIds.map((requestId, itemIndex) => ({
+			itemIndex,
+			requestId,
+			status: checked.statuses[itemIndex],
+			error: errors[itemIndex],
+		}));
+		const output = await itemsForEndedJobs(
+			ctx,
+			model,
+			transport,
+			jobs,
+			delivery,
+			ctx.continueOnFail(),
+			timeoutSeconds,
+		);
 		ledger.clear();
 		return [output];
 	}
@@ -454,12 +619,20 @@ async function pauseUntilCallbacks(
 		costs: submittedIds.map((_, index) => byItem.get(index)?.estimatedCost ?? null),
 	};
 	if (!saveRecord(ctx, record)) {
-		throw new NodeOperationError(node, `Could not store the list of jobs to wait for; the jobs are submitted: ${submittedIds.filter(Boolean).join(', ')}`, {
-			description: 'Use Wait Method "Poll", or free some of the execution custom data keys.',
-		});
+		throw new NodeOperationError(
+			node,
+			`Could not store the list of jobs to wait for; the jobs are submitted: ${submittedIds.filter(Boolean).join(', ')}`,
+			{
+				description: 'Use Wait Method "Poll", or free some of the execution custom data keys.',
+			},
+		);
 	}
-	ctx.logger.debug(`[${node.name}] waiting for ${PROVIDER_NAMES[model.provider]} callbacks: ${submittedIds.filter(Boolean).join(', ')}`);
+	ctx.logger.debug(
+		`[${node.name}] waiting for ${PROVIDER_NAMES[model.provider]} callbacks: ${submittedIds.filter(Boolean).join(', ')}`,
+	);
 	ledger.clear();
 	await ctx.putExecutionToWait(new Date(record.deadline));
-	return [ctx.getInputData().map((item, index) => ({ json: item.json, pairedItem: { item: index } }))];
+	return [
+		ctx.getInputData().map((item, index) => ({ json: item.json, pairedItem: { item: index } })),
+	];
 }

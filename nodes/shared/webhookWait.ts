@@ -23,7 +23,7 @@ import type {
 import { realClock } from './clock';
 import { PROVIDER_NAMES, providerError, toNodeError } from './errors';
 import type { Host } from './host';
-import { endedJobJson, videoBinary } from './jobOutput';
+import { endedJobJson, errorItemJson, videoBinary } from './jobOutput';
 import type { Delivery } from './jobOutput';
 import type { ModelSpec } from './models/types';
 import type { CallContext, JobStatus, ProviderTransport } from './providers/types';
@@ -119,13 +119,7 @@ export async function itemsForEndedJobs(
 			});
 			if (!continueOnFail)
 				return { json: {}, error: nodeError, pairedItem: { item: job.itemIndex } };
-			const json: IDataObject = {
-				error: nodeError.message,
-				requestId: job.requestId,
-				provider: model.provider,
-				model: model.id,
-			};
-			if (nodeError.description) json.errorDetails = nodeError.description;
+			const json = errorItemJson(model, nodeError, job.requestId);
 			return { json, pairedItem: { item: job.itemIndex } };
 		}
 	};
