@@ -1,13 +1,11 @@
 import type {
-	ICredentialDataDecryptedObject,
 	ICredentialTestRequest,
 	ICredentialType,
-	IHttpRequestOptions,
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
 
-import { normalizeApiKey } from '../nodes/shared/apiKey';
+import { authorizationHeader } from '../nodes/shared/apiKey';
 
 export class FalApi implements ICredentialType {
 	name = 'falApi';
@@ -51,13 +49,7 @@ export class FalApi implements ICredentialType {
 		},
 	];
 
-	authenticate = async (
-		credentials: ICredentialDataDecryptedObject,
-		requestOptions: IHttpRequestOptions,
-	): Promise<IHttpRequestOptions> => ({
-		...requestOptions,
-		headers: { ...requestOptions.headers, Authorization: `Key ${normalizeApiKey(credentials.apiKey)}` },
-	});
+	authenticate = authorizationHeader('Key');
 
 	// Starting a storage upload needs a valid key, creates no job and costs nothing; nothing
 	// is uploaded. (fal's model catalogue answers without a key, so it cannot test one.)

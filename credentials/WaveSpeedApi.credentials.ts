@@ -1,13 +1,11 @@
 import type {
-	ICredentialDataDecryptedObject,
 	ICredentialTestRequest,
 	ICredentialType,
-	IHttpRequestOptions,
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
 
-import { normalizeApiKey } from '../nodes/shared/apiKey';
+import { authorizationHeader } from '../nodes/shared/apiKey';
 
 export class WaveSpeedApi implements ICredentialType {
 	name = 'waveSpeedApi';
@@ -37,14 +35,7 @@ export class WaveSpeedApi implements ICredentialType {
 		},
 	];
 
-	// A function, not a header template, so a pasted "Bearer " prefix or newline is cleaned.
-	authenticate = async (
-		credentials: ICredentialDataDecryptedObject,
-		requestOptions: IHttpRequestOptions,
-	): Promise<IHttpRequestOptions> => ({
-		...requestOptions,
-		headers: { ...requestOptions.headers, Authorization: `Bearer ${normalizeApiKey(credentials.apiKey)}` },
-	});
+	authenticate = authorizationHeader('Bearer');
 
 	// Reading the balance needs a valid key and costs nothing.
 	test: ICredentialTestRequest = {
