@@ -431,7 +431,12 @@ async function run(
 					requestId = submitted.requestId;
 					submittedAt = clock.now();
 					ledger.submitted(plan.itemIndex, plan.print, requestId, submittedAt);
-					call.debug(`submitted ${model.id}: job ${requestId}`);
+					// At info, n8n's default log level: if the process dies mid-wait (a killed queue
+					// worker), n8n fails the execution with its own generic error and this line is
+					// the only place the paid job's id survives.
+					ctx.logger.info(
+						`[${node.name}] item ${plan.itemIndex}: submitted ${providerName} job ${requestId} (${model.id}, execution ${ctx.getExecutionId()})`,
+					);
 					if (plan.mode === 'submitOnly') {
 						json = {
 							provider: model.provider,
@@ -627,7 +632,7 @@ async function pauseUntilCallbacks(
 			},
 		);
 	}
-	ctx.logger.debug(
+	ctx.logger.info(
 		`[${node.name}] waiting for ${PROVIDER_NAMES[model.provider]} callbacks: ${submittedIds.filter(Boolean).join(', ')}`,
 	);
 	ledger.clear();

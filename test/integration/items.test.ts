@@ -143,6 +143,22 @@ describe('cancelling the execution', () => {
 	});
 });
 
+describe('the job ids survive a dead process', () => {
+	// A queue worker killed mid-poll leaves n8n's generic "failed to be processed" error in
+	// the execution; the worker's log, at n8n's default level (info), must name every paid job.
+	it('logs every submit at info with node, item, provider, request id and execution id', async () => {
+		const h = harness(new WaveSpeedLynx(), emu, { prompt: 'p', image: IMG, options: FAST }, { items: items(2) });
+		await h.run();
+		const ids = emu.jobs().map((job) => job.id);
+		expect(ids).toHaveLength(2);
+		const info = h.logs.filter((l) => l.level === 'info').map((l) => l.message);
+		for (const [index, id] of ids.entries()) {
+			expect(info.some((m) => m.includes(`item ${index}: submitted WaveSpeed job`) && m.includes(id))).toBe(true);
+		}
+		expect(info.every((m) => !m.includes(emu.wavespeed.apiKey))).toBe(true);
+	});
+});
+
 describe("n8n's Retry On Fail", () => {
 	it('resumes the job of a timed-out try instead of submitting a second one', async () => {
 		emu.planNext({ durationMs: 2500 });
