@@ -56,6 +56,20 @@ describe('dist', () => {
 		}
 	});
 
+	// n8n's nodes panel leaves a node of category "AI" out of search results unless its AI
+	// subcategories include "Root Nodes" (sub-nodes such as chat models are only offered where
+	// they can be connected); the browser test shows the effect in the editor.
+	it('every node is in the AI category as a root node, so the nodes panel search finds it', () => {
+		for (const file of pkg.n8n.nodes) {
+			const codex = JSON.parse(readFileSync(join(root, file.replace(/\.js$/, '.json')), 'utf8')) as {
+				categories: string[];
+				subcategories: Record<string, string[]>;
+			};
+			expect(codex.categories).toContain('AI');
+			expect(codex.subcategories.AI).toEqual(expect.arrayContaining(['Video', 'Root Nodes']));
+		}
+	});
+
 	it('the tarball ships dist only, with no tests or fixtures', () => {
 		const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
 		const files = (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0].files.map((f) => f.path);
