@@ -1,0 +1,264 @@
+/**
+ * The printed report: one table (contender rows × metric columns, the targets as a row and a
+ * pass/fail column), the quoted figures of the existing integrations, each target check, and
+ * what every figure means.
+ */
+import type { Contender } from './contenders';
+import type { ExecutionSample } from './measure';
+import type { BenchOptions } from './options';
+import { mean, MiB, percentile } from './stats';
+
+export interface RssResult {
+	size: number;
+	idleGroup: number;
+	idleMain: number;
+	peakGroup: number;
+	peakMain: number;
+	samples: number;
+	ms: number;
+	/** size of the binary n8n stored (its execution data), if it says */
+	bytes?: number;
+	/** binary data mode of the stored file (`filesystem-v2`, …) */
+	storage: string;
+	status: string;
+}
+
+export interface ContenderResult {
+	contender: Contender;
+	latency?: ExecutionSample[];
+	items?: Record<number, ExecutionSample>;
+	rss?: Record<number, RssResult>;
+}
+
+export interface Meta {
+	date: string;
+	machine: string;
+	node: string;
+	n8n: string;
+	command: string;
+	opts: BenchOptions;
+	wallS: number;
+}
+
+const GiB = 1024 * MiB;
+
+function seconds(ms: number): string {
+	if (!Number.isFinite(ms)) return 'n/a';
+	if (Math.abs(ms) < 1000) return `${Math.round(ms)} ms`;
+	return `${(ms / 1000).toFixed(2)} s`;
+}
+
+const sizeLabel = (bytes: number) =>
+	bytes >= GiB && bytes % GiB === 0 ? `${bytes / GiB} GiB` : `${Math.round(bytes / MiB)} MiB`;
+
+interface Figures {
+	p50?: number;
+	p95?: number;
+	samples: number;
+	reqMean?: number;
+	reqLongest?: { requests: number; durationMs: number };
+	workerMs?: number;
+	wall: Record<number, number>;
+	ratio50?: number;
+	rssGrowth: Record<number, { group: number; main: number }>;
+}
+
+function figures(r: ContenderResult): Figures {
+	const jobs = (r.latency ?? []).filter((s) => s.status === 'success').flatMap((s) => s.jobs);
+	const latencies = jobs.map((j) => j.latencyMs).filter(Number.isFinite);
+	const longest = [...jobs].sort((a, b) => b.durationMs - a.durationMs)[0];
+	const wall: Record<number, number> = {};
+	for (const [n, s] of Object.entries(r.items ?? {}))
+		if (s.status === 'success') wall[Number(n)] = s.wallMs;
+	const rssGrowth: Figures['rssGrowth'] = {};
+	for (const [size, x] of Object.entries(r.rss ?? {})) {
+		if (x.status !== 'success') continue;
+		rssGrowth[Number(size)] = { group: x.peakGroup - x.idleGroup, main: x.peakMain - x.idleMain };
+	}
+	const okLatency = (r.latency ?? []).filter((s) => s.status === 'success');
+	return {
+		p50: latencies.length ? percentile(latencies, 50) : undefined,
+		p95: latencies.length ? percentile(latencies, 95) : undefined,
+		samples: latencies.length,
+		reqMean: jobs.length ? mean(jobs.map((j) => j.statusRequests)) : undefined,
+		reqLongest: longest
+			? { requests: longest.statusRequests, durationMs: longest.durationMs }
+			: undefined,
+		workerMs: okLatency.length
+			? mean(okLatency.map((s) => s.workerMs / Math.max(1, s.jobs.length)))
+			: undefined,
+		wall,
+		ratio50: wall[50] !== undefined && wall[1] !== undefined ? wall[50] / wall[1] : undefined,
+		rssGrowth,
+	};
+}
+
+interface Check {
+	what: string;
+	value: string;
+	limit: string;
+	pass: boolean | undefined;
+}
+
+function checks(r: ContenderResult, f: Figures, rssSizes: number[]): Check[] {
+	const t = r.contender.targets;
+	const out: Check[] = [];
+	const add = (
+		what: string,
+		value: number | undefined,
+		limit: number,
+		fmt: (x: number) => string,
+	) =>
+		out.push({
+			what,
+			value: value === undefined ? 'not measured' : fmt(value),
+			limit: `≤ ${fmt(limit)}`,
+			pass: value === undefined ? undefined : value <= limit,
+		});
+	if (t.latencyP95Ms !== undefined) add('latency p95', f.p95, t.latencyP95Ms, seconds);
+	if (t.requestsPerJob !== undefined)
+		add(
+			`status requests for the longest job${f.reqLongest ? ` (${seconds(f.reqLongest.durationMs)})` : ''}`,
+			f.reqLongest?.requests,
+			t.requestsPerJob,
+			(x) => String(x),
+		);
+	if (t.items50Ratio !== undefined)
+		add('wall time 50 items ÷ 1 item', f.ratio50, t.items50Ratio, (x) => `${x.toFixed(2)}×`);
+	const mib = (x: number) => `${(x / MiB).toFixed(0)} MiB`;
+	if (t.rss400MiB !== undefined && rssSizes.includes(400 * MiB))
+		add('RSS growth, 400 MiB video', f.rssGrowth[400 * MiB]?.group, t.rss400MiB * MiB, mib);
+	if (t.rss1GiB !== undefined && rssSizes.includes(GiB))
+		add('RSS growth, 1 GiB video', f.rssGrowth[GiB]?.group, t.rss1GiB * MiB, mib);
+	return out;
+}
+
+function table(rows: string[][]): string {
+	const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+	const line = (r: string[]) => `| ${r.map((c, i) => (c ?? '').padEnd(widths[i])).join(' | ')} |`;
+	return [
+		line(rows[0]),
+		`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+		...rows.slice(1).map(line),
+	].join('\n');
+}
+
+export function renderReport(results: ContenderResult[], meta: Meta): string {
+	const { opts } = meta;
+	const counts = opts.items;
+	const sizes = opts.rssSizes;
+	const header = [
+		'contender',
+		'latency p50',
+		'latency p95',
+		'status req/job: mean (longest job)',
+		'worker s/job',
+		...counts.map((n) => `wall ${n} item${n === 1 ? '' : 's'}`),
+		...(counts.includes(50) && counts.includes(1) ? ['50 ÷ 1'] : []),
+		...sizes.map((s) => `RSS +, ${sizeLabel(s)} video`),
+		'targets',
+	];
+	const rows: string[][] = [header];
+	const allChecks: Array<{ r: ContenderResult; c: Check }> = [];
+	for (const r of results) {
+		const f = figures(r);
+		const cs = checks(r, f, sizes);
+		for (const c of cs) allChecks.push({ r, c });
+		const decided = cs.filter((c) => c.pass !== undefined);
+		const met = decided.filter((c) => c.pass).length;
+		rows.push([
+			r.contender.label,
+			f.p50 === undefined ? '—' : seconds(f.p50),
+			f.p95 === undefined ? '—' : `${seconds(f.p95)} (n=${f.samples})`,
+			f.reqMean === undefined
+				? '—'
+				: `${f.reqMean.toFixed(1)} (${f.reqLongest?.requests ?? '?'} for ${seconds(f.reqLongest?.durationMs ?? NaN)})`,
+			f.workerMs === undefined ? '—' : (f.workerMs / 1000).toFixed(2),
+			...counts.map((n) => (f.wall[n] === undefined ? '—' : seconds(f.wall[n]))),
+			...(counts.includes(50) && counts.includes(1)
+				? [f.ratio50 === undefined ? '—' : `${f.ratio50.toFixed(2)}×`]
+				: []),
+			...sizes.map((s) => {
+				const g = f.rssGrowth[s];
+				return g ? `+${(g.group / MiB).toFixed(0)} MiB (main +${(g.main / MiB).toFixed(0)})` : '—';
+			}),
+			cs.length === 0
+				? 'baseline'
+				: `${met}/${cs.length} met${decided.length < cs.length ? ` (${cs.length - decided.length} n/a)` : ''}: ${cs.map((c) => (c.pass === undefined ? '?' : c.pass ? 'PASS' : 'FAIL')).join(' ')}`,
+		]);
+	}
+	rows.push([
+		'targets (ours)',
+		'—',
+		'WS poll ≤ 2 s; fal poll ≤ 0.5 s; webhook ≤ 250 ms',
+		'WS poll ≤ 20 (60 s job); fal ≤ 3',
+		'—',
+		...counts.map(() => '—'),
+		...(counts.includes(50) && counts.includes(1) ? ['≤ 1.2×'] : []),
+		...sizes.map((s) => (s === 400 * MiB ? '≤ 40 MiB' : s === GiB ? '≤ 64 MiB' : '—')),
+		'',
+	]);
+	rows.push([
+		"WaveSpeed's node (issue, quoted)",
+		'—',
+		'1.9 s',
+		'33 per 60 s job',
+		'—',
+		...counts.map(() => '—'),
+		...(counts.includes(50) && counts.includes(1) ? ['items one after another'] : []),
+		...sizes.map((s) => (s === 400 * MiB ? '+821 MiB' : '—')),
+		'',
+	]);
+	rows.push([
+		"fal's node (issue, quoted)",
+		'—',
+		'3.4 s',
+		'15',
+		'—',
+		...counts.map(() => '—'),
+		...(counts.includes(50) && counts.includes(1) ? ['—'] : []),
+		...sizes.map(() => '—'),
+		'',
+	]);
+
+	const lines: string[] = [];
+	lines.push(`# n8n-nodes-ai-video benchmark`);
+	lines.push('');
+	lines.push(`- date: ${meta.date}`);
+	lines.push(
+		`- machine: ${meta.machine}; node ${meta.node}; n8n ${meta.n8n} (\`n8n start\`, SQLite, regular mode)`,
+	);
+	lines.push(`- command: \`${meta.command}\` (wall time ${(meta.wallS / 60).toFixed(1)} min)`);
+	lines.push(
+		`- emulator time scale ${opts.scale}${opts.scale === 1 ? '' : ' (NOT 1: our WaveSpeed poll schedule follows real expected durations, so its latency and request figures are not meaningful)'}; latency jobs drawn from Lynx's 25–60 s (seed: 5–12 s of wall time per second of a 5 s clip), ${opts.samples} per contender, seed ${opts.seed}; items jobs ${opts.itemsDurationMs / 1000} s each`,
+	);
+	lines.push('');
+	lines.push(table(rows));
+	lines.push('');
+	lines.push('## Target checks');
+	lines.push('');
+	for (const { r, c } of allChecks)
+		lines.push(
+			`- ${c.pass === undefined ? 'n/a ' : c.pass ? 'PASS' : 'FAIL'} ${r.contender.label}: ${c.what} ${c.value} (target ${c.limit})`,
+		);
+	const storage = results.flatMap((r) => Object.values(r.rss ?? {}).map((x) => x.storage));
+	lines.push('');
+	lines.push('## How to read it');
+	lines.push('');
+	lines.push(
+		"- latency: the end of the node (n8n's run data: startTime + executionTime of the model node, or of the loop's Done run holding the job) minus the job's end in the emulator; one job per execution, executions concurrent and 250 ms apart; nearest-rank percentiles.",
+	);
+	lines.push(
+		'- status req/job: status, result and status-stream requests the emulator answered for the job (submit and download not counted); mean over the latency jobs, and the figure for the longest one (60 s).',
+	);
+	lines.push(
+		"- worker s/job: polling = the model node's execution time; webhook = first node start → last submit, plus the job's end (the provider's callback) → last node end (the parked stretch holds no worker); loop = the whole execution (its Wait is under 65 s, so n8n sleeps in the process instead of parking).",
+	);
+	lines.push(
+		`- wall N items: first node start → last node end of one execution with N items (Split Out), every job ${opts.itemsDurationMs / 1000} s; our nodes run with Concurrency = 50 (default 10); 1 and 10 items run at the same time, 50 alone.`,
+	);
+	lines.push(
+		`- RSS +: measured first, on a fresh n8n after one 1 MiB warm-up run per workflow; peak VmRSS during the run minus the median just before, summed over n8n's process group (main process + task runner), sampled every 50 ms; "main" is the n8n main process alone. Binary data mode: ${[...new Set(storage)].join(', ') || 'n/a'} (n8n 2.x default in regular mode: filesystem). Ours: WaveSpeed poll (1 s fixed interval), fal poll, WaveSpeed webhook; loop: HTTP Request (response: file) after the 2 s loop.`,
+	);
+	return lines.join('\n');
+}
