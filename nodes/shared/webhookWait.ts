@@ -123,7 +123,8 @@ export async function itemsForEndedJobs(
 			return { json, pairedItem: { item: job.itemIndex } };
 		}
 	};
-	// A few at a time: fal needs one result request per job, and binaries are downloads.
+	// Ten at a time, as many as the polling path runs by default: fal needs one result request
+	// per job, and binaries are (streamed) downloads.
 	const items: INodeExecutionData[] = new Array(jobs.length);
 	for (let start = 0; start < jobs.length; start += FINISH_GROUP) {
 		const group = jobs.slice(start, start + FINISH_GROUP);
@@ -136,7 +137,7 @@ export async function itemsForEndedJobs(
 	return items;
 }
 
-const FINISH_GROUP = 5;
+const FINISH_GROUP = 10;
 
 const isEnded = (status: JobStatus) => status.phase === 'completed' || status.phase === 'failed';
 
@@ -262,24 +263,28 @@ export async function resumeFromWebhook(
 		if (resumed.has(nonce)) return { wait: true };
 		return await checkAndResume(this, model, transport, record);
 	});
+	if (!shared.owner) {
+		// Joined a follow-up check that another callback owns (and answers for): nothing here
+		// depends on its outcome, so the provider gets its answer now instead of after a check
+		// of every job (with 50 fal jobs, longer than fal waits for an answer).
+		response.status(200).json({ received: true });
+		return { noWebhookResponse: true };
+	}
 	let outcome: CheckOutcome;
 	try {
 		outcome = await shared.outcome;
 	} catch (error) {
 		// A failed job without Continue On Fail fails the resumed node; the callbacks the check
-		// stood in for only acknowledge, so the execution fails once.
-		if (shared.owner) throw toNodeError(this.getNode(), error);
-		outcome = { wait: true };
+		// stood in for only acknowledged, so the execution fails once.
+		throw toNodeError(this.getNode(), error);
 	}
-	const owner = shared.owner;
 	if ('retryLater' in outcome) {
 		response.status(503).json({ error: 'try again later' });
 		return { noWebhookResponse: true };
 	}
 	response.status(200).json({ received: true });
-	// Only the callback that ran the check resumes; the others it stood in for just acknowledge.
-	if ('resume' in outcome && owner)
-		return { noWebhookResponse: true, workflowData: [outcome.resume] };
+	// Only the callback that ran the check resumes; the others it stood in for just acknowledged.
+	if ('resume' in outcome) return { noWebhookResponse: true, workflowData: [outcome.resume] };
 	return { noWebhookResponse: true };
 }
 

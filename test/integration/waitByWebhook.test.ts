@@ -191,6 +191,29 @@ describe('callbacks arriving together', () => {
 		expect(resumed).toHaveLength(1);
 		expect(resumed[0].workflowData?.[0].map((i) => i.json.status)).toEqual(['completed', 'completed']);
 	});
+
+	it('a callback that joins a follow-up check is answered at once; the two owners check, one resumes', async () => {
+		emu.planNext({ durationMs: 300 }, { durationMs: 300 }, { durationMs: 300 });
+		const paused = pausedRun(new WaveSpeedLynx(), (i) => ({ prompt: `c${i}`, image: IMG }), 3);
+		await paused.run();
+		await waitFor(() => captured.length >= 3);
+		// Every status answer takes 600 ms: the first callback's check is under way while the
+		// second starts the follow-up check and the third joins that one.
+		emu.inject({ provider: 'wavespeed', kind: 'result', hangMs: 600, times: 100 });
+		const hooks = captured.slice(0, 3).map((request) => callback(paused, new WaveSpeedLynx(), request));
+		const first = hooks[0].run();
+		const second = hooks[1].run();
+		const started = Date.now();
+		const third = await hooks[2].run();
+		expect(Date.now() - started).toBeLessThan(300);
+		expect(hooks[2].response).toMatchObject({ status: 200, sent: true });
+		expect(third.workflowData).toBeUndefined();
+		expect(hooks[1].response.sent).toBe(false);
+		const results = await Promise.all([first, second]);
+		const resumed = results.filter((r) => r.workflowData);
+		expect(resumed).toHaveLength(1);
+		expect(resumed[0].workflowData?.[0].map((i) => i.json.status)).toEqual(['completed', 'completed', 'completed']);
+	});
 });
 
 describe('edges', () => {
