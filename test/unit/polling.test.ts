@@ -29,9 +29,9 @@ describe('poll schedule', () => {
 		expect(pollDelayMs(10_000, lynx)).toBe(15_000);
 	});
 
-	it('checks every 2 s while the job is expected to finish', () => {
-		expect(pollDelayMs(25_000, lynx)).toBe(2000);
-		expect(pollDelayMs(59_000, lynx)).toBe(2000);
+	it('checks every 1.85 s while the job is expected to finish', () => {
+		expect(pollDelayMs(25_000, lynx)).toBe(1850);
+		expect(pollDelayMs(59_000, lynx)).toBe(1850);
 	});
 
 	it('backs off past the expected duration, up to 10 s', () => {
@@ -39,7 +39,7 @@ describe('poll schedule', () => {
 		expect(pollDelayMs(600_000, lynx)).toBe(10_000);
 	});
 
-	it('makes at most 20 status requests for a 60 s Lynx job and finds it done within 2 s', () => {
+	it('makes at most 20 status requests for a 60 s Lynx job and finds it done within 1.85 s', () => {
 		let t = 0;
 		let requests = 0;
 		while (true) {
@@ -48,7 +48,7 @@ describe('poll schedule', () => {
 			if (t >= 60_000) break;
 		}
 		expect(requests).toBeLessThanOrEqual(20);
-		expect(t - 60_000).toBeLessThanOrEqual(2000);
+		expect(t - 60_000).toBeLessThanOrEqual(1850);
 	});
 
 	it('starts at 2 s and slows to 10 s when the duration is unknown', () => {
