@@ -715,6 +715,23 @@ export function report(line: string): void {
 	process.stderr.write(`[e2e] ${line}\n`);
 }
 
+/** Polls `probe` until it returns a value (not undefined) or the time runs out. */
+export async function waitFor<T>(
+	what: string,
+	probe: () => Promise<T | undefined> | T | undefined,
+	timeoutMs: number,
+	everyMs = 250,
+): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await probe();
+		if (value !== undefined) return value;
+		if (Date.now() > deadline)
+			throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+		await sleep(everyMs);
+	}
+}
+
 export async function sleep(ms: number): Promise<void> {
 	await new Promise((r) => setTimeout(r, ms));
 }

@@ -38,6 +38,7 @@ import {
 	REPO,
 	report,
 	sleep,
+	waitFor,
 	timed,
 	type NodeExecutionItem,
 	type Server,
@@ -259,22 +260,6 @@ async function storedItems(
 
 // ---------------------------------------------------------------- helpers
 
-async function waitFor<T>(
-	what: string,
-	probe: () => Promise<T | undefined> | T | undefined,
-	timeoutMs: number,
-	intervalMs = 1000,
-): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (value !== undefined) return value;
-		if (Date.now() > deadline)
-			throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-		await sleep(intervalMs);
-	}
-}
-
 /** Nothing started by a call shows up later than this (n8n records an execution before it runs). */
 const SETTLE_MS = 4000;
 
@@ -453,6 +438,7 @@ describe.each(e2eVersions())('WaveSpeed and fal Trigger nodes in real n8n %s', (
 							return out;
 						},
 						90_000,
+						1000,
 					),
 			);
 			await sleep(SETTLE_MS);
@@ -588,6 +574,7 @@ describe.each(e2eVersions())('WaveSpeed and fal Trigger nodes in real n8n %s', (
 								return rows.length > 0 && rows.every((r) => ENDED.has(r.status)) ? rows : undefined;
 							},
 							60_000,
+							1000,
 						);
 						await sleep(SETTLE_MS);
 						expect(await executions(instance, t.id)).toEqual([...rowsBefore, ...added]);

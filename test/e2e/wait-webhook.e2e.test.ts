@@ -35,6 +35,7 @@ import {
 	recordTiming,
 	report,
 	sleep,
+	waitFor,
 	timed,
 	type ExecutionRow,
 	type NodeExecutionItem,
@@ -242,22 +243,6 @@ function okOrThrow(answer: Answer, s: Server): Array<Record<string, unknown>> {
 	}
 	const body = JSON.parse(answer.text) as unknown;
 	return (Array.isArray(body) ? body : [body]) as Array<Record<string, unknown>>;
-}
-
-async function waitFor<T>(
-	what: string,
-	probe: () => Promise<T | undefined> | T | undefined,
-	timeoutMs: number,
-	everyMs = 100,
-): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (value !== undefined) return value;
-		if (Date.now() > deadline)
-			throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-		await sleep(everyMs);
-	}
 }
 
 interface Sample {
@@ -635,6 +620,7 @@ describe.each(e2eVersions())('waiting by webhook in real n8n %s', (version) => {
 				'the execution to wait',
 				async () => (emulator.jobs().length === 2 ? await waitingRows() : undefined),
 				15_000,
+				100,
 			);
 			const executionId = rows[0].id;
 			const jobs = emulator.jobs();
@@ -692,6 +678,7 @@ describe.each(e2eVersions())('waiting by webhook in real n8n %s', (version) => {
 				() =>
 					emulator.callbacks.find((cb) => cb.jobId === early.id && is2xx(cb.status)) ?? undefined,
 				15_000,
+				100,
 			);
 			const tamperedWhileWaiting = await emulator.sendCallback(early.id, { tamper: true });
 			report(

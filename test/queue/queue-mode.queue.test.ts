@@ -39,6 +39,7 @@ import {
 	report,
 	sleep,
 	timed,
+	waitFor,
 	type ExecutionData,
 	type NodeExecutionItem,
 } from '../e2e/n8n';
@@ -48,7 +49,6 @@ import {
 	startPostgres,
 	startRedis,
 	tail,
-	waitFor,
 	type N8nProcess,
 	type Postgres,
 	type Redis,

@@ -24,7 +24,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { NODE24, REPO, freePort, run, sleep, type N8n } from '../e2e/n8n';
+import { NODE24, REPO, freePort, run, sleep, waitFor, type N8n } from '../e2e/n8n';
 
 /** Hard upper bound on the life of anything this file starts (the suite takes minutes). */
 const MAX_LIFETIME_S = Number(process.env.N8N_QUEUE_MAX_LIFETIME_S ?? 1800);
@@ -125,23 +125,6 @@ export async function startService(
 		await exited;
 	};
 	return { name, pid, exited, hasExited: () => done, output: () => text, stop, kill };
-}
-
-/** Polls `probe` until it returns a value (not undefined) or the time runs out. */
-export async function waitFor<T>(
-	what: string,
-	probe: () => Promise<T | undefined> | T | undefined,
-	timeoutMs: number,
-	everyMs = 250,
-): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (value !== undefined) return value;
-		if (Date.now() > deadline)
-			throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-		await sleep(everyMs);
-	}
 }
 
 export function tail(text: string, lines = 60): string {
