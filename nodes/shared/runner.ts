@@ -24,6 +24,7 @@ import { JobLedger, fingerprint } from './ledger';
 import { describeProblems, mainImageField, paramName, validateParams } from './model';
 import type { ModelSpec, RequestBody } from './models/types';
 import { waitForJob } from './polling';
+import { StopSwitch } from './stopSwitch';
 import { MAX_WAITING_JOBS, saveRecord } from './waitRecord';
 import type { WaitRecord } from './waitRecord';
 import {
@@ -309,14 +310,6 @@ async function resolveImages(
 	return body;
 }
 
-/** Links the execution's cancel signal to our own stop switch. */
-function linkedController(signal: AbortSignal | undefined): AbortController {
-	const controller = new AbortController();
-	if (signal?.aborted) controller.abort();
-	else signal?.addEventListener('abort', () => controller.abort(), { once: true });
-	return controller;
-}
-
 /** The node's webhook(): a provider calling back into an execution paused by this node. */
 export async function resumeModel(
 	this: IWebhookFunctions,
@@ -368,7 +361,7 @@ async function run(
 
 	// 2. Run the jobs, a bounded number at a time.
 	const ledger = new JobLedger(ctx);
-	const stop = linkedController(ctx.getExecutionCancelSignal?.());
+	const stop = new StopSwitch(ctx.getExecutionCancelSignal?.());
 	const active = new Map<string, number>();
 	let firstFailure: { itemIndex: number; error: unknown; requestId?: string } | undefined;
 
@@ -388,19 +381,28 @@ async function run(
 		}
 	});
 
-	function callContext(itemIndex: number): CallContext {
+	/** `signal`: the item's own stop signal (none for the cancel request, sent after the stop). */
+	function callContext(itemIndex: number, signal?: AbortSignal): CallContext {
 		return {
 			ctx,
 			node,
 			clock,
-			signal: stop.signal,
+			signal,
 			itemIndex,
 			debug: (message) => ctx.logger.debug(`[${node.name}] item ${itemIndex}: ${message}`),
 		};
 	}
 
 	async function runPlan(plan: Plan): Promise<void> {
-		const call = callContext(plan.itemIndex);
+		const lease = stop.forItem();
+		try {
+			await runItem(plan, callContext(plan.itemIndex, lease.signal));
+		} finally {
+			lease.release();
+		}
+	}
+
+	async function runItem(plan: Plan, call: CallContext): Promise<void> {
 		let requestId: string | undefined;
 		try {
 			const known = ledger.find(plan.itemIndex, plan.print);
@@ -421,7 +423,7 @@ async function run(
 					call.debug(`resuming job ${requestId} from an earlier try instead of submitting again`);
 				} else {
 					const body = await resolveImages(ctx, call, transport, model, plan);
-					if (stop.signal.aborted)
+					if (call.signal?.aborted)
 						throw new NodeOperationError(
 							node,
 							'The execution was stopped before the job was submitted',
@@ -488,7 +490,7 @@ async function run(
 			}
 			// The first failure is the real one; later ones are mostly the stop it causes.
 			firstFailure = firstFailure ?? { itemIndex: plan.itemIndex, error, requestId };
-			stop.abort();
+			stop.stop();
 		}
 	}
 
@@ -526,7 +528,7 @@ async function run(
 		Math.min(plans[0]?.concurrency ?? DEFAULT_CONCURRENCY, plans.length || 1),
 	);
 	const workers = Array.from({ length: limit }, async () => {
-		while (queue.length && !stop.signal.aborted) await runPlan(queue.shift() as Plan);
+		while (queue.length && !stop.stopped) await runPlan(queue.shift() as Plan);
 	});
 	await Promise.all(workers);
 

@@ -143,6 +143,46 @@ describe('cancelling the execution', () => {
 	});
 });
 
+describe('many items, one stop switch', () => {
+	// Every waiting item listens for the stop (sleeps, requests); on one shared AbortSignal,
+	// past ten listeners Node prints a MaxListenersExceededWarning into n8n's log.
+	it('20 items waiting at once put at most 10 abort listeners on any signal of ours', async () => {
+		// Counted the way Node counts before it warns: live 'abort' listeners per signal. n8n
+		// itself adds one to the execution's cancel signal per request in flight (its request
+		// helper binds that signal), so that signal is n8n's to count, not ours.
+		const live = new Map<EventTarget, number>();
+		const peak = new Map<EventTarget, number>();
+		let most = 0;
+		const proto = EventTarget.prototype;
+		const { addEventListener: add, removeEventListener: remove } = proto;
+		const isAbort = (target: EventTarget, type: string) => type === 'abort' && target instanceof AbortSignal;
+		proto.addEventListener = function (this: EventTarget, type: string, ...rest: unknown[]) {
+			if (isAbort(this, type)) {
+				live.set(this, (live.get(this) ?? 0) + 1);
+				peak.set(this, Math.max(peak.get(this) ?? 0, live.get(this) ?? 0));
+			}
+			return (add as (...args: unknown[]) => void).call(this, type, ...rest);
+		} as typeof proto.addEventListener;
+		proto.removeEventListener = function (this: EventTarget, type: string, ...rest: unknown[]) {
+			if (isAbort(this, type)) live.set(this, Math.max((live.get(this) ?? 0) - 1, 0));
+			return (remove as (...args: unknown[]) => void).call(this, type, ...rest);
+		} as typeof proto.removeEventListener;
+		try {
+			emu.setPlan({ durationMs: 600 });
+			const h = harness(new WaveSpeedLynx(), emu, (i) => ({ prompt: `clip ${i}`, image: IMG, options: { pollInterval: 0.1, concurrency: 20 } }), { items: items(20) });
+			const [out] = await h.run();
+			expect(out.map((o) => o.json.status)).toEqual(new Array(20).fill('completed'));
+			const execution = h.ctx.getExecutionCancelSignal?.();
+			most = Math.max(0, ...[...live.keys()].filter((s) => s !== execution).map((s) => peak.get(s) ?? 0));
+		} finally {
+			proto.addEventListener = add;
+			proto.removeEventListener = remove;
+		}
+		expect(most).toBeGreaterThan(0);
+		expect(most).toBeLessThanOrEqual(10);
+	});
+});
+
 describe('the job ids survive a dead process', () => {
 	// A queue worker killed mid-poll leaves n8n's generic "failed to be processed" error in
 	// the execution; the worker's log, at n8n's default level (info), must name every paid job.
