@@ -5,6 +5,40 @@ export const DEFAULT_TIMEOUT_SECONDS = 1800;
 export const DEFAULT_CONCURRENCY = 10;
 export const DEFAULT_MAX_DOWNLOAD_MB = 2048;
 
+/**
+ * Output and the binary field it shows, for the model nodes (only when they wait: `show`) and
+ * the Trigger nodes (always).
+ */
+export function outputProperties(show: { mode: string[] } | undefined): INodeProperties[] {
+	return [
+		{
+			displayName: 'Output',
+			name: 'output',
+			type: 'options',
+			noDataExpression: true,
+			options: [
+				{ name: 'Video URL', value: 'url', description: 'JSON with the video URL(s)' },
+				{
+					name: 'Video File (Binary)',
+					value: 'binary',
+					description: 'JSON plus the downloaded video as binary data (provider URLs expire)',
+				},
+			],
+			default: 'url',
+			...(show ? { displayOptions: { show } } : {}),
+		},
+		{
+			displayName: 'Put Output File in Field',
+			name: 'binaryPropertyName',
+			type: 'string',
+			default: 'data',
+			required: true,
+			description: 'Name of the binary property the video is written to',
+			displayOptions: { show: { ...show, output: ['binary'] } },
+		},
+	];
+}
+
 export const runProperties: INodeProperties[] = [
 	{
 		displayName: 'Mode',
@@ -55,31 +89,7 @@ export const runProperties: INodeProperties[] = [
 			'Optional URL the provider calls when the job ends, e.g. the production URL of a WaveSpeed or fal Trigger node',
 		displayOptions: { show: { mode: ['submitOnly'] } },
 	},
-	{
-		displayName: 'Output',
-		name: 'output',
-		type: 'options',
-		noDataExpression: true,
-		options: [
-			{ name: 'Video URL', value: 'url', description: 'JSON with the video URL(s)' },
-			{
-				name: 'Video File (Binary)',
-				value: 'binary',
-				description: 'JSON plus the downloaded video as binary data (provider URLs expire)',
-			},
-		],
-		default: 'url',
-		displayOptions: { show: { mode: ['submitAndWait'] } },
-	},
-	{
-		displayName: 'Put Output File in Field',
-		name: 'binaryPropertyName',
-		type: 'string',
-		default: 'data',
-		required: true,
-		description: 'Name of the binary property the video is written to',
-		displayOptions: { show: { mode: ['submitAndWait'], output: ['binary'] } },
-	},
+	...outputProperties({ mode: ['submitAndWait'] }),
 	{
 		displayName: 'Options',
 		name: 'options',

@@ -16,7 +16,7 @@ import { checkCallback, clearKeyCaches } from './callbackAuth';
 import { falEvent, waveSpeedEvent } from './callbackEvents';
 import { toNodeError } from './errors';
 import type { Provider } from './models/types';
-import { DEFAULT_MAX_DOWNLOAD_MB } from './runProperties';
+import { DEFAULT_MAX_DOWNLOAD_MB, outputProperties } from './runProperties';
 
 // ------------------------------------------------------------------ parameters
 
@@ -47,30 +47,7 @@ export function triggerProperties(provider: Provider): INodeProperties[] {
 			],
 			default: 'both',
 		},
-		{
-			displayName: 'Output',
-			name: 'output',
-			type: 'options',
-			noDataExpression: true,
-			options: [
-				{ name: 'Video URL', value: 'url', description: 'JSON with the video URL(s)' },
-				{
-					name: 'Video File (Binary)',
-					value: 'binary',
-					description: 'JSON plus the downloaded video as binary data (provider URLs expire)',
-				},
-			],
-			default: 'url',
-		},
-		{
-			displayName: 'Put Output File in Field',
-			name: 'binaryPropertyName',
-			type: 'string',
-			default: 'data',
-			required: true,
-			description: 'Name of the binary property the video is written to',
-			displayOptions: { show: { output: ['binary'] } },
-		},
+		...outputProperties(undefined),
 		{
 			displayName: 'Options',
 			name: 'options',
