@@ -182,8 +182,9 @@ function sameNonce(a: string, b: string): boolean {
 
 /**
  * Executions this process already resumed. n8n 2.x refuses a second resume itself; 1.x
- * does not, so two callbacks racing to the end must not both resume (per process; the
- * README notes the cross-process gap of 1.x queue mode).
+ * does not, so two callbacks racing to the end must not both resume. Per process is enough:
+ * 1.x runs wait by webhook in a single process only (in 1.x queue mode the job list cannot
+ * reach the webhook processor; see the README's Compatibility section).
  */
 const resumed = new Set<string>();
 
