@@ -174,21 +174,22 @@ export interface N8nInstall {
 	bin: string;
 }
 
-/** Installs n8n@version into the cache once (test/e2e/install-n8n.sh); a cached install takes ~0 s. */
+/**
+ * Installs n8n@version into the cache once (test/e2e/install-n8n.sh). The script runs every
+ * time: it proves a cached install still loads its native modules (and repairs it), ~2 s.
+ */
 export async function ensureN8n(
 	version: string,
 	{ timeoutMs = 20 * 60_000, inherit = false }: { timeoutMs?: number; inherit?: boolean } = {},
 ): Promise<N8nInstall> {
 	const dir = join(CACHE, `n8n-${version}`);
 	const bin = join(dir, 'node_modules', 'n8n', 'bin', 'n8n');
-	if (!existsSync(join(dir, '.installed')) || !existsSync(NODE24)) {
-		const r = await run('bash', [join(REPO, 'test/e2e/install-n8n.sh'), version], {
-			timeoutMs,
-			inherit,
-			env: { ...process.env, N8N_E2E_CACHE: CACHE },
-		});
-		if (r.code !== 0) throw new Error(describeFailure(`install-n8n.sh ${version}`, r));
-	}
+	const r = await run('bash', [join(REPO, 'test/e2e/install-n8n.sh'), version], {
+		timeoutMs,
+		inherit,
+		env: { ...process.env, N8N_E2E_CACHE: CACHE },
+	});
+	if (r.code !== 0) throw new Error(describeFailure(`install-n8n.sh ${version}`, r));
 	return { version, dir, bin };
 }
 
