@@ -176,6 +176,12 @@ function toNumber(value: unknown): number | undefined {
 	return undefined;
 }
 
+/**
+ * Text fields whose provider states no limit: a prompt of this size is a mistake (an
+ * expression that pasted a whole document), and the provider would bill or refuse it anyway.
+ */
+export const DEFAULT_MAX_TEXT_LENGTH = 10_000;
+
 const DEFAULT_IMAGE_FORMATS: ImageFormat[] = ['jpeg', 'png', 'webp', 'gif', 'bmp', 'tiff'];
 
 const PRIVATE_HOST =
@@ -227,8 +233,9 @@ function checkField(field: Field, value: unknown, problems: FieldProblem[]): Req
 		case 'string': {
 			if (typeof value !== 'string' && typeof value !== 'number') return fail(`must be text (got ${describe(value)})`);
 			const text = String(value);
-			if (field.maxLength && text.length > field.maxLength) {
-				return fail(`is ${text.length} characters long`, `At most ${field.maxLength} characters`);
+			const maxLength = field.maxLength ?? DEFAULT_MAX_TEXT_LENGTH;
+			if (text.length > maxLength) {
+				return fail(`is ${text.length} characters long`, `At most ${maxLength} characters`);
 			}
 			return text;
 		}

@@ -28,7 +28,7 @@ const VIDEO_BYTES = 300_000;
 /** The provider endpoint of every node type (shared/interface.md). */
 const MODELS: Record<string, { provider: 'wavespeed' | 'fal'; model: string }> = {
 	waveSpeedLynx: { provider: 'wavespeed', model: 'wavespeed-ai/lynx' },
-	falLynx: { provider: 'fal', model: 'fal-ai/lynx' },
+	falLynx: { provider: 'fal', model: 'bytedance/lynx' },
 	waveSpeedLtxVideoI2v720p: {
 		provider: 'wavespeed',
 		model: 'wavespeed-ai/ltx-video-v097/i2v-720p',

@@ -74,7 +74,7 @@ const CASES: Case[] = [
 		webhookId: '3d9a5c1e-0000-4000-8000-000000000002',
 		type: 'falLynx',
 		provider: 'fal',
-		model: 'fal-ai/lynx',
+		model: 'bytedance/lynx',
 		parameters: {
 			imageUrl: 'https://images.pexels.com/photos/1239291/pexels-photo-1239291.jpeg',
 			prompt: 'The man laughs and turns toward the street',

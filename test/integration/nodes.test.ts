@@ -40,7 +40,7 @@ const cases: Case[] = [
 		name: 'fal Lynx',
 		node: new FalLynx(),
 		provider: 'fal',
-		model: 'fal-ai/lynx',
+		model: 'bytedance/lynx',
 		parameters: { imageUrl: IMG, prompt: 'he waves', additionalFields: { numFrames: 49, resolution: '480p', guidanceScale2: 2.5 } },
 		body: { image_url: IMG, prompt: 'he waves', num_frames: 49, resolution: '480p', guidance_scale_2: 2.5 },
 		cost: null,

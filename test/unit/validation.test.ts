@@ -105,3 +105,20 @@ describe('checkImageValue', () => {
 		(url) => expect(checkImageValue(url, field)).not.toBeNull(),
 	);
 });
+
+describe('text length limits', () => {
+	it.each<[string, ModelSpec, Record<string, unknown>, RegExp]>([
+		['Seedance Lite Reference to Video: the 2 000 characters WaveSpeed states', waveSpeedSeedanceLiteReferenceToVideo, { prompt: 'x'.repeat(2001), referenceImages: IMG }, /^Prompt is 2001 characters long \| At most 2000 characters/],
+		['WaveSpeed Lynx: no stated limit, a sane cap of 10 000', waveSpeedLynx, { image: IMG, prompt: 'x'.repeat(10_001) }, /^Prompt is 10001 characters long \| At most 10000 characters/],
+		['fal Lynx: the same cap for the negative prompt', falLynx, { imageUrl: IMG, prompt: 'p', negativePrompt: 'x'.repeat(10_001) }, /^Negative Prompt is 10001 characters long/],
+	])('refuses %s', (_case, model, top, pattern) => {
+		const { negativePrompt, ...rest } = top;
+		const problems = problemsOf(model, raw(rest, negativePrompt === undefined ? {} : { negativePrompt: negativePrompt as string }));
+		expect(problems[0]).toMatch(pattern);
+	});
+
+	it('lets the longest allowed prompts through', () => {
+		expect(problemsOf(waveSpeedSeedanceLiteReferenceToVideo, raw({ prompt: 'x'.repeat(2000), referenceImages: IMG }))).toEqual([]);
+		expect(problemsOf(waveSpeedLynx, raw({ image: IMG, prompt: 'x'.repeat(10_000) }))).toEqual([]);
+	});
+});

@@ -1,9 +1,18 @@
 import { defineModel } from '../types';
 
-/** seeds/fal-lynx.txt (no price or duration published) */
+/**
+ * seeds/fal-lynx.txt, with what fal serves today (no duration published):
+ * - the app id: fal's client lists Lynx as `bytedance/lynx` since 2025-12 (fal-js
+ *   libs/client/src/types/endpoints.ts); `fal-ai/lynx` is gone from it.
+ * - the ranges: fal's OpenAPI schema for the app (as generated into TanStack/ai's fal types
+ *   and fal's llms.txt) bounds the numbers tighter than the seed page; where they disagree the
+ *   schema wins, as fal validates against it: num_frames 9–81 (the page says 9–100),
+ *   num_inference_steps 1–75, ip_scale and strength 0–2, guidance_scale 1–20,
+ *   guidance_scale_2 0–10.
+ */
 export const falLynx = defineModel({
 	provider: 'fal',
-	id: 'fal-ai/lynx',
+	id: 'bytedance/lynx',
 	label: 'Lynx',
 	fields: [
 		{
@@ -36,6 +45,7 @@ export const falLynx = defineModel({
 			type: 'number',
 			integer: true,
 			min: 1,
+			max: 75,
 			displayName: 'Num Inference Steps',
 			description: 'Number of inference steps for sampling. Higher values give better quality but take longer.',
 			default: 50,
@@ -66,6 +76,8 @@ export const falLynx = defineModel({
 		},
 		{
 			wire: 'ip_scale',
+			min: 0,
+			max: 2,
 			type: 'number',
 			displayName: 'IP Scale',
 			description: "Identity preservation scale: how closely the video preserves the subject's identity",
@@ -73,6 +85,8 @@ export const falLynx = defineModel({
 		},
 		{
 			wire: 'strength',
+			min: 0,
+			max: 2,
 			type: 'number',
 			displayName: 'Strength',
 			description: 'Reference image scale: the influence of the reference image on the video',
@@ -90,6 +104,8 @@ export const falLynx = defineModel({
 		},
 		{
 			wire: 'guidance_scale',
+			min: 1,
+			max: 20,
 			type: 'number',
 			displayName: 'Guidance Scale',
 			description: 'Classifier-free guidance scale: higher follows the prompt more, may lower quality',
@@ -97,6 +113,8 @@ export const falLynx = defineModel({
 		},
 		{
 			wire: 'guidance_scale_2',
+			min: 0,
+			max: 10,
 			type: 'number',
 			displayName: 'Guidance Scale 2',
 			description: 'Image guidance scale: higher follows the reference image more, may lower quality',
@@ -107,9 +125,9 @@ export const falLynx = defineModel({
 			type: 'number',
 			integer: true,
 			displayName: 'Num Frames',
-			description: 'Number of frames in the generated video (9 to 100)',
+			description: 'Number of frames in the generated video (9 to 81)',
 			min: 9,
-			max: 100,
+			max: 81,
 			default: 81,
 		},
 	],

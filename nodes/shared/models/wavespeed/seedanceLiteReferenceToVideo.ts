@@ -12,6 +12,8 @@ export const waveSpeedSeedanceLiteReferenceToVideo = defineModel({
 			displayName: 'Prompt',
 			description: 'The positive prompt for the generation',
 			required: true,
+			// WaveSpeed's page for this model (one version of it) and its I2V sibling: 2000 characters.
+			maxLength: 2000,
 			rows: 3,
 		},
 		{
