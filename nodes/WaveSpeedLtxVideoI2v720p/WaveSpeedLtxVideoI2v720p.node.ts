@@ -4,7 +4,7 @@ import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { modelProperties } from '../shared/model';
 import { modelExecute, modelWebhook } from '../shared/modelNode';
 import { waveSpeedLtxVideoI2v720p as MODEL } from '../shared/models/wavespeed/ltxVideoI2v720p';
-import { runProperties } from '../shared/runProperties';
+import { runPropertiesFor } from '../shared/runProperties';
 import { noRegistryWebhookMethods } from '../shared/webhookMethods';
 
 export class WaveSpeedLtxVideoI2v720p implements INodeType {
@@ -23,7 +23,7 @@ export class WaveSpeedLtxVideoI2v720p implements INodeType {
 		// Wait Method "Webhook": the provider's callback resumes the paused execution here.
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: '', restartWebhook: true }],
 		credentials: [{ name: 'waveSpeedApi', required: true }],
-		properties: [...modelProperties(MODEL), ...runProperties],
+		properties: [...modelProperties(MODEL), ...runPropertiesFor(MODEL.provider)],
 	};
 
 	webhookMethods = noRegistryWebhookMethods;

@@ -6,7 +6,7 @@
  */
 import { NodeApiError } from 'n8n-workflow';
 
-import { errorMessage, providerError, toNodeError } from './errors';
+import { errorMessage, toNodeError } from './errors';
 import type { ModelSpec, RequestBody } from './models/types';
 import type { CallContext, JobStatus, ProviderTransport } from './providers/types';
 
@@ -53,7 +53,13 @@ function isOutage(error: unknown): boolean {
 	return code === undefined || code === 429 || code >= 500;
 }
 
-/** Waits until the job ends or the time limit passes; returns the terminal status. */
+/** How a wait ended: the job's terminal status, or the time limit with what was last known. */
+export type WaitOutcome = { status: JobStatus } | { timedOut: true; detail: string };
+
+/**
+ * Waits until the job ends or the time limit passes. What to do with a job still running at
+ * the time limit (cancel it, or leave it) is the caller's decision.
+ */
 export async function waitForJob(
 	call: CallContext,
 	transport: ProviderTransport,
@@ -61,7 +67,7 @@ export async function waitForJob(
 	body: RequestBody,
 	requestId: string,
 	options: WaitOptions,
-): Promise<JobStatus> {
+): Promise<WaitOutcome> {
 	const deadline = options.submittedAt + options.timeoutMs;
 	const scoped: CallContext = { ...call, deadline };
 	let last: JobStatus | undefined;
@@ -75,7 +81,7 @@ export async function waitForJob(
 		// A dropped stream is reopened a couple of times before falling back to polling.
 		for (let attempt = 0; attempt < 3 && call.clock.now() < deadline; attempt++) {
 			const ended = await transport.follow(scoped, model, requestId, seen);
-			if (ended) return ended;
+			if (ended) return { status: ended };
 			if (call.signal?.aborted) break;
 		}
 	}
@@ -104,16 +110,13 @@ export async function waitForJob(
 		}
 		lastProblem = undefined;
 		seen(status);
-		if (isTerminal(status)) return status;
+		if (isTerminal(status)) return { status };
 	}
 	const seconds = Math.round(options.timeoutMs / 1000);
-	throw providerError(call.node, {
-		provider: transport.provider,
-		message: lastProblem
+	return {
+		timedOut: true,
+		detail: lastProblem
 			? `could not learn the job's status within ${seconds} s (last problem: ${lastProblem})`
-			: `the job did not finish within ${seconds} s (last status: ${last?.phase ?? 'unknown'}); raise the Timeout option for long jobs`,
-		requestId,
-		itemIndex: call.itemIndex,
-		mayStillRun: true,
-	});
+			: `the job did not finish within ${seconds} s (last status: ${last?.phase ?? 'unknown'})`,
+	};
 }

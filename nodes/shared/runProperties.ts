@@ -1,6 +1,8 @@
 /** The run parameters every model node shares (public names: shared/interface.md). */
 import type { INodeProperties } from 'n8n-workflow';
 
+import type { Provider } from './models/types';
+
 export const DEFAULT_TIMEOUT_SECONDS = 1800;
 export const DEFAULT_CONCURRENCY = 10;
 export const DEFAULT_MAX_DOWNLOAD_MB = 2048;
@@ -39,7 +41,45 @@ export function outputProperties(show: { mode: string[] } | undefined): INodePro
 	];
 }
 
-export const runProperties: INodeProperties[] = [
+/** Providers with an API to cancel a job (WaveSpeed documents none). */
+export const CAN_CANCEL: Record<Provider, boolean> = { wavespeed: false, fal: true };
+
+const onTimeoutOption: INodeProperties = {
+	displayName: 'On Timeout',
+	name: 'onTimeout',
+	type: 'options',
+	options: [
+		{
+			name: 'Cancel the Job',
+			value: 'cancel',
+			description: 'Stop the job at the provider so it is not billed further; the item fails with its request ID',
+		},
+		{
+			name: 'Keep It Running',
+			value: 'keepRunning',
+			description: 'Leave the job running; the item fails with its request ID, and Retry On Fail or a later run can pick it up',
+		},
+	],
+	default: 'cancel',
+	description: 'What happens to a job still running when the Timeout passes',
+};
+
+/** The run parameters of a model node of this provider. */
+export function runPropertiesFor(provider: Provider): INodeProperties[] {
+	if (!CAN_CANCEL[provider]) return runProperties;
+	return runProperties.map((property) =>
+		property.name === 'options'
+			? {
+					...property,
+					options: [...(property.options as INodeProperties[]), onTimeoutOption].sort((a, b) =>
+						a.displayName.localeCompare(b.displayName),
+					),
+				}
+			: property,
+	);
+}
+
+const runProperties: INodeProperties[] = [
 	{
 		displayName: 'Mode',
 		name: 'mode',
@@ -129,7 +169,7 @@ export const runProperties: INodeProperties[] = [
 				typeOptions: { minValue: 1, numberPrecision: 0 },
 				default: DEFAULT_TIMEOUT_SECONDS,
 				description:
-					'How long to wait for a job before the item fails with its request ID (the job is not cancelled and can be resumed)',
+					'How long to wait for a job before the item fails with its request ID. On fal, On Timeout says whether the job is then cancelled; WaveSpeed jobs keep running (WaveSpeed cannot cancel one).',
 			},
 		],
 	},

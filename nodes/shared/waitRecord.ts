@@ -26,11 +26,14 @@ export interface WaitRecord {
 	costs: Array<number | null>;
 	/** Epoch ms when each job was submitted (timeouts are measured from there). */
 	submittedAt: number;
+	/** Cancel jobs still running when a callback comes after the deadline (On Timeout). */
+	cancelOnTimeout?: boolean;
 }
 
 const STATIC_KEY = 'aiVideoWaits';
+/** n8n keeps custom data values up to 255 characters, and at most 10 keys per execution. */
 const CHUNK = 250;
-const MAX_CHUNKS = 8;
+const MAX_CHUNKS = 10;
 
 function compactId(id: string): string {
 	if (/^[0-9a-f]{32}$/i.test(id)) return `x${Buffer.from(id, 'hex').toString('base64url')}`;
@@ -51,7 +54,9 @@ function expandId(value: string): string {
 }
 
 export function encodeRecord(record: WaitRecord): string {
-	const costs = record.costs.every((c) => c === record.costs[0]) ? record.costs[0] : record.costs;
+	// 0.032 × 5 is 0.16000000000000003 in floating point: micro-dollars are plenty.
+	const rounded = record.costs.map((c) => (c === null ? null : Math.round(c * 1e6) / 1e6));
+	const costs = rounded.every((c) => c === rounded[0]) ? rounded[0] : rounded;
 	return JSON.stringify({
 		n: record.nonce,
 		d: record.deadline,
@@ -63,6 +68,7 @@ export function encodeRecord(record: WaitRecord): string {
 		e: record.errors,
 		c: costs,
 		l: record.jobs.length,
+		...(record.cancelOnTimeout ? { t: 1 } : {}),
 	});
 }
 
@@ -82,6 +88,7 @@ export function decodeRecord(text: string): WaitRecord | undefined {
 			jobs,
 			errors: (raw.e ?? {}) as Record<number, string>,
 			costs,
+			cancelOnTimeout: raw.t === 1,
 		};
 	} catch {
 		return undefined;
@@ -95,23 +102,98 @@ function chunkKey(nodeId: string, index: number): string {
 /** How many jobs fit in n8n's custom data (ids compacted to ~24 characters each). */
 export const MAX_WAITING_JOBS = 50;
 
+/** Error texts of items that failed before submit are shortened to fit the reserved room. */
+const ERROR_LENGTHS = [200, 80, 30, 0];
+
+function customDataOf(host: Host): Host['customData'] | undefined {
+	try {
+		return host.customData ?? undefined;
+	} catch {
+		// n8n 1.x has no custom data in every context.
+		return undefined;
+	}
+}
+
+/** The room a record of `jobCount` jobs may need: every item with a job, ids of the longest compact form. */
+function chunksFor(jobCount: number): number {
+	const widest = encodeRecord({
+		nonce: 'f'.repeat(32),
+		deadline: 8.64e15,
+		submittedAt: 8.64e15,
+		output: 'binary',
+		binaryPropertyName: 'x'.repeat(40),
+		maxDownloadBytes: 2 ** 53,
+		jobs: Array.from({ length: jobCount }, () => 'f'.repeat(32)),
+		errors: {},
+		costs: Array.from({ length: jobCount }, (_, i) => 10 + i / 1e6),
+		cancelOnTimeout: true,
+	});
+	return Math.ceil(widest.length / CHUNK);
+}
+
+export type Reservation = { ok: true } | { ok: false; problem: string };
+
 /**
- * Saves the record; returns false when it could not be stored anywhere readable later
- * (then the caller must not pause, or the execution could never resume).
+ * Before the first submit: takes the custom data keys the job list will need, and reads them
+ * back. n8n ignores writes past 10 keys without a word, so a workflow that uses custom data
+ * itself could otherwise park an execution no callback can ever resume.
+ */
+export function reserveRecord(host: Host, jobCount: number): Reservation {
+	const customData = customDataOf(host);
+	if (!customData) return { ok: true };
+	const nodeId = host.getNode().id;
+	const needed = chunksFor(jobCount);
+	if (needed > MAX_CHUNKS) {
+		return { ok: false, problem: `${jobCount} items need more room than n8n's custom data has` };
+	}
+	const placeholder = '-'.repeat(CHUNK);
+	try {
+		for (let i = 0; i < needed; i++) customData.set(chunkKey(nodeId, i), placeholder);
+	} catch {
+		// Refused (n8n validates custom data in manual runs): reported below like an ignored write.
+	}
+	let missing = 0;
+	for (let i = 0; i < needed; i++) if (customData.get(chunkKey(nodeId, i)) !== placeholder) missing++;
+	if (!missing) return { ok: true };
+	const others = Object.keys(customData.getAll()).filter((key) => !key.startsWith(chunkKey(nodeId, 0).slice(0, -1)));
+	return {
+		ok: false,
+		problem: `n8n keeps at most 10 custom data entries per execution; this execution already uses ${others.length} (${others.join(', ') || 'none'}), and waiting for ${jobCount} job${jobCount === 1 ? '' : 's'} needs ${needed}`,
+	};
+}
+
+/**
+ * Saves the record; returns false when it could not be stored where the callbacks will read
+ * it (then the caller must not pause, or the execution could never resume).
  */
 export function saveRecord(host: Host, record: WaitRecord): boolean {
-	const text = encodeRecord(record);
+	const customData = customDataOf(host);
 	const nodeId = host.getNode().id;
-	let stored = false;
-	try {
-		const chunks = Math.ceil(text.length / CHUNK);
-		if (chunks <= MAX_CHUNKS) {
-			for (let i = 0; i < chunks; i++) host.customData.set(chunkKey(nodeId, i), text.slice(i * CHUNK, (i + 1) * CHUNK));
-			stored = readCustomData(host) === text;
-		}
-	} catch {
-		// n8n 1.x has no custom data in every context; static data below covers it.
+	let text = encodeRecord(record);
+	const room = Math.max(chunksFor(record.jobs.length), 1) * CHUNK;
+	for (const length of ERROR_LENGTHS) {
+		if (text.length <= room) break;
+		const errors = Object.fromEntries(
+			Object.entries(record.errors).map(([k, v]) => [k, v.length > length ? `${v.slice(0, length)}…` : v]),
+		);
+		text = encodeRecord({ ...record, errors });
 	}
+	let stored: boolean | undefined;
+	if (customData) {
+		try {
+			const chunks = Math.ceil(text.length / CHUNK);
+			for (let i = 0; i < MAX_CHUNKS; i++) {
+				const key = chunkKey(nodeId, i);
+				if (i < chunks) customData.set(key, text.slice(i * CHUNK, (i + 1) * CHUNK));
+				// Left-over reserved keys end the record: an empty value stops the reading.
+				else if (customData.get(key) !== undefined) customData.set(key, '');
+			}
+		} catch {
+			// Checked by reading back.
+		}
+		stored = readCustomData(host) === text;
+	}
+	let staticStored = false;
 	try {
 		const data = host.getWorkflowStaticData('node');
 		const waits = (data[STATIC_KEY] ?? {}) as Record<string, string>;
@@ -122,19 +204,22 @@ export function saveRecord(host: Host, record: WaitRecord): boolean {
 		}
 		waits[record.nonce] = text;
 		data[STATIC_KEY] = waits;
-		stored = true;
+		staticStored = true;
 	} catch {
 		// Without static data the custom data copy must do.
 	}
-	return stored;
+	// Where custom data exists it is what n8n 2.x hands the callbacks: it must hold the record.
+	return stored ?? staticStored;
 }
 
 function readCustomData(host: Host): string | undefined {
+	const customData = customDataOf(host);
+	if (!customData) return undefined;
 	const nodeId = host.getNode().id;
 	let text = '';
 	for (let i = 0; i < MAX_CHUNKS; i++) {
-		const part = host.customData.get(chunkKey(nodeId, i));
-		if (typeof part !== 'string') break;
+		const part = customData.get(chunkKey(nodeId, i));
+		if (typeof part !== 'string' || part === '') break;
 		text += part;
 	}
 	return text || undefined;

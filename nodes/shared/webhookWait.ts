@@ -12,7 +12,7 @@
  * - execute() is not called again after the pause. If no callback comes before the time
  *   limit, n8n resumes the execution itself and the node passes its input items through.
  */
-import { randomBytes, timingSafeEqual } from 'crypto';
+import { timingSafeEqual } from 'crypto';
 import type {
 	IDataObject,
 	INodeExecutionData,
@@ -32,10 +32,6 @@ import type { WaitRecord } from './waitRecord';
 
 export const NONCE_PARAM = 'aivNonce';
 
-export function newNonce(): string {
-	return randomBytes(16).toString('hex');
-}
-
 /** The resume URL with our nonce added (2.x URLs already carry n8n's `signature` token). */
 export function callbackUrl(resumeUrl: string, nonce: string): string {
 	const url = new URL(resumeUrl);
@@ -50,6 +46,8 @@ export interface EndedJob {
 	status?: JobStatus;
 	/** Why the item has no job (failed before submit). */
 	error?: string;
+	/** For a job that did not end in time: what became of it (cancelled, or still running). */
+	afterTimeout?: string;
 }
 
 function callFor(host: Host, itemIndex: number): CallContext {
@@ -89,12 +87,13 @@ export async function itemsForEndedJobs(
 				});
 			}
 			if (!job.status) {
+				const cancelled = job.afterTimeout?.startsWith('it was cancelled') === true;
 				throw providerError(node, {
 					provider: model.provider,
-					message: `the job did not finish within ${timeoutSeconds} s; raise the Timeout option for long jobs`,
+					message: `the job did not finish within ${timeoutSeconds} s; ${job.afterTimeout ?? 'it keeps running'}. Raise the Timeout option for long jobs`,
 					requestId: job.requestId,
 					itemIndex: job.itemIndex,
-					mayStillRun: true,
+					mayStillRun: !cancelled,
 				});
 			}
 			const wanted = delivery(job.itemIndex);
@@ -319,6 +318,7 @@ async function checkAndResume(
 		status: checked.statuses[itemIndex],
 		error: record.errors[itemIndex],
 	}));
+	if (timedOut) await settleTimedOut(host, model, transport, jobs, record.cancelOnTimeout === true);
 	rememberResumed(record.nonce);
 	forgetRecord(host, record.nonce);
 	const timeoutSeconds = Math.round((record.deadline - record.submittedAt) / 1000);
@@ -333,6 +333,45 @@ async function checkAndResume(
 			timeoutSeconds,
 		),
 	};
+}
+
+/**
+ * A callback after the deadline: the jobs still running are cancelled where the user chose so
+ * (On Timeout) and the provider can; a job that turns out to have ended meanwhile is delivered.
+ */
+async function settleTimedOut(
+	host: IWebhookFunctions,
+	model: ModelSpec,
+	transport: ProviderTransport,
+	jobs: EndedJob[],
+	cancel: boolean,
+): Promise<void> {
+	const name = PROVIDER_NAMES[model.provider];
+	await Promise.all(
+		jobs.map(async (job) => {
+			if (job.status || !job.requestId || job.error !== undefined) return;
+			if (!cancel || !transport.cancel) {
+				job.afterTimeout = transport.cancel
+					? 'it keeps running (On Timeout: Keep Running)'
+					: `it keeps running: ${name} offers no way to cancel a job`;
+				return;
+			}
+			const call = callFor(host, job.itemIndex);
+			try {
+				const cancelled = await transport.cancel(call, model, job.requestId);
+				if (cancelled.outcome === 'alreadyEnded') {
+					const status = await transport.status(call, model, job.requestId);
+					if (isEnded(status)) job.status = status;
+				}
+				job.afterTimeout =
+					cancelled.outcome === 'requested'
+						? `it was cancelled at ${name} (On Timeout: Cancel), so it stops running and billing`
+						: `cancelling it failed${cancelled.outcome === 'failed' ? ` (${cancelled.detail})` : ''}, so it may still be running`;
+			} catch {
+				job.afterTimeout = 'cancelling it failed, so it may still be running';
+			}
+		}),
+	);
 }
 
 export type { WaitRecord };

@@ -149,7 +149,8 @@ const WS_MODELS = new Set([
 	'bytedance/seedance-v1-lite/reference-to-video',
 	'bytedance/seedance-v1-lite-i2v-720p',
 ]);
-const FAL_APPS = new Set(['fal-ai/lynx']);
+// fal serves Lynx as bytedance/lynx (fal-js endpoints.ts since 2025-12); the old id is gone.
+const FAL_APPS = new Set(['bytedance/lynx']);
 
 const DEFAULT_PLAN = {
 	durationMs: 300,
@@ -488,6 +489,7 @@ export class Emulator {
 	private jobMap = new Map<string, Job>();
 	private plans: Array<{ match: { provider?: Provider; model?: string }; plan: JobPlan }> = [];
 	private nextPlans: JobPlan[] = [];
+	private binaryUploadRetired = false;
 	private faults: ActiveFault[] = [];
 	private owners = new WeakMap<RecordedRequest, Provider | undefined>();
 	private files = new Map<string, StoredFile>();
@@ -576,6 +578,14 @@ export class Emulator {
 		this.faults = [];
 	}
 
+	/**
+	 * WaveSpeed without its one-request upload (`POST /api/v3/media/upload/binary` → 404, as an
+	 * unknown route): what a client meets once only the SDKs' ticket flow remains (§1.8).
+	 */
+	retireWaveSpeedBinaryUpload(retired = true): void {
+		this.binaryUploadRetired = retired;
+	}
+
 	reset(): void {
 		this.generation++;
 		for (const j of this.jobMap.values()) if (j.timer) this.clearTimer(j.timer);
@@ -587,6 +597,7 @@ export class Emulator {
 		this.faults = [];
 		this.files.clear();
 		this.pending.clear();
+		this.binaryUploadRetired = false;
 	}
 
 	async sendCallback(
@@ -907,7 +918,7 @@ export class Emulator {
 		};
 	}
 
-	/** §4.2 output of fal-ai/lynx. */
+	/** §4.2 output of Lynx (bytedance/lynx). */
 	private falOutput(job: Job): Record<string, unknown> {
 		if (job.plan.emptyOutputs) return { seed: job.seed };
 		return {
@@ -1260,6 +1271,7 @@ export class Emulator {
 			case 'ws-result':
 				return this.wsResult(ctx);
 			case 'ws-upload':
+				if (this.binaryUploadRetired) return { status: 404, json: { code: 404, message: 'Not Found', data: null } };
 				return this.wsUpload(ctx);
 			case 'ws-upload-ticket':
 				return this.wsUploadTicket(ctx);

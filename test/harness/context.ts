@@ -949,6 +949,11 @@ export interface HarnessOptions {
 	mode?: 'manual' | 'trigger' | 'webhook' | 'internal';
 	/** $execution.resumeUrl; getSignedResumeUrl appends `/<nodeId>?…&signature=…`. Default http://localhost:5678/webhook-waiting/<executionId> */
 	resumeUrl?: string;
+	/**
+	 * The execution's custom data, to share between harnesses that stand for tries of one
+	 * execution (Retry On Fail re-runs the node in the same execution). Default: a new one.
+	 */
+	customData?: IWorkflowExecutionCustomData;
 
 	// ---- additions
 	/** node id; default a fixed UUID */
@@ -1103,17 +1108,55 @@ function normalizeItems(
 }
 
 /** n8n-core `createExecutionCustomData` (in-memory) */
-function createCustomData(): IWorkflowExecutionCustomData {
+/**
+ * Port of n8n-core 2.40.5 `utils/custom-data.ts` + `utils/execution-metadata.ts`: at most 10
+ * keys (a new key past that is ignored without a word), keys of letters, digits and
+ * underscores, values strings or numbers cut to 512 characters; in manual mode a bad key or
+ * value throws, otherwise it is dropped.
+ */
+export const CUSTOM_DATA_KV_LIMIT = 10;
+
+export function createCustomData(mode: WorkflowExecuteMode = 'manual'): IWorkflowExecutionCustomData {
 	const data: Record<string, string> = {};
+	const setOne = (key: string, value: unknown) => {
+		if (!(key in data) && Object.keys(data).length >= CUSTOM_DATA_KV_LIMIT) return;
+		if (typeof key !== 'string') throw new Error(`Custom data keys must be a string (key "${String(key)}")`);
+		if (key.replace(/[\p{L}\p{N}\p{M}_]/gu, '').length !== 0) {
+			throw new Error(`Custom data key can only contain letters, numbers, and underscores (key "${key}")`);
+		}
+		if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'bigint') {
+			throw new Error(`Custom data values must be a string (key "${key}")`);
+		}
+		data[key.slice(0, 50)] = String(value).slice(0, 512);
+	};
+	const guarded = (action: () => void) => {
+		try {
+			action();
+		} catch (error) {
+			// n8n's own code re-throws here; the harness mirrors it.
+			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
+			if (mode === 'manual') throw error;
+		}
+	};
 	return {
 		set(key: string, value: string) {
-			data[key] = value;
+			guarded(() => setOne(key, value));
 		},
 		setAll(obj: Record<string, string>) {
-			Object.assign(data, obj);
+			guarded(() => {
+				const errors: unknown[] = [];
+				for (const [key, value] of Object.entries(obj)) {
+					try {
+						setOne(key, value);
+					} catch (error) {
+						errors.push(error);
+					}
+				}
+				if (errors.length) throw errors[0];
+			});
 		},
 		get(key: string) {
-			return data[key];
+			return { ...data }[String(key).slice(0, 50)];
 		},
 		getAll() {
 			return { ...data };
@@ -1157,7 +1200,7 @@ export function createHarness(opts: HarnessOptions): Harness {
 	const cancellationResults: Array<Promise<unknown>> = [];
 	const finishHandlers: Array<() => unknown> = [];
 	const abortController = new AbortController();
-	const customData = createCustomData();
+	const customData = opts.customData ?? createCustomData(mode);
 
 	const rawParameters = (itemIndex: number): INodeParameters =>
 		deepCopy(

@@ -98,9 +98,57 @@ describe('provider failures carry the request id', () => {
 		const error = await failure(() => h.run());
 		const id = emu.jobs()[0].id;
 		expect(Date.now() - started).toBeLessThan(3000);
-		expect(error.message).toBe(`WaveSpeed: the job did not finish within 1 s (last status: running); raise the Timeout option for long jobs (request ID: ${id})`);
+		expect(error.message).toBe(
+			`WaveSpeed: the job did not finish within 1 s (last status: running); it keeps running: WaveSpeed offers no way to cancel a job. Raise the Timeout option for long jobs (request ID: ${id})`,
+		);
 		expect(error.description).toContain('may still be running');
 		expect(emu.count('submit')).toBe(1);
+	});
+
+	it('fal: at the timeout the job is cancelled by default (On Timeout: Cancel), and the error says so', async () => {
+		emu.planNext({ outcome: 'never' });
+		const h = harness(new FalLynx(), emu, { prompt: 'p', imageUrl: IMG, options: { timeout: 1 } });
+		const error = await failure(() => h.run());
+		const id = emu.jobs()[0].id;
+		expect(error.message).toBe(
+			`fal: the job did not finish within 1 s (last status: running); it was cancelled at fal (On Timeout: Cancel), so it stops running and billing. Raise the Timeout option for long jobs (request ID: ${id})`,
+		);
+		expect(error.description ?? '').not.toContain('may still be running');
+		expect(emu.count('cancel', 'fal')).toBe(1);
+		expect(emu.job(id)?.cancelled).toBe(true);
+	});
+
+	it('fal: On Timeout "Keep It Running" leaves the job running and says it may still run', async () => {
+		emu.planNext({ outcome: 'never' });
+		const h = harness(new FalLynx(), emu, { prompt: 'p', imageUrl: IMG, options: { timeout: 1, onTimeout: 'keepRunning' } });
+		const error = await failure(() => h.run());
+		const id = emu.jobs()[0].id;
+		expect(error.message).toBe(
+			`fal: the job did not finish within 1 s (last status: running); it keeps running (On Timeout: Keep Running). Raise the Timeout option for long jobs (request ID: ${id})`,
+		);
+		expect(error.description).toContain('may still be running');
+		expect(emu.count('cancel')).toBe(0);
+		expect(emu.job(id)?.cancelled).toBe(false);
+	});
+
+	it('fal: a job that ends while its cancel is on the way is delivered, not failed', async () => {
+		emu.planNext({ durationMs: 1500 });
+		// The cancel reaches fal after the job completed: fal answers ALREADY_COMPLETED.
+		emu.inject({ provider: 'fal', kind: 'cancel', hangMs: 900 });
+		const h = harness(new FalLynx(), emu, { prompt: 'p', imageUrl: IMG, options: { timeout: 1 } });
+		const [out] = await h.run();
+		expect(out[0].json.status).toBe('completed');
+		expect(out[0].json.requestId).toBe(emu.jobs()[0].id);
+		expect(emu.count('cancel')).toBe(1);
+	});
+
+	it('fal: a cancel the provider refuses leaves an error that says the job may still run', async () => {
+		emu.planNext({ outcome: 'never' });
+		emu.inject({ provider: 'fal', kind: 'cancel', status: 500, body: { detail: 'boom' } });
+		const h = harness(new FalLynx(), emu, { prompt: 'p', imageUrl: IMG, options: { timeout: 1 } });
+		const error = await failure(() => h.run());
+		expect(error.message).toMatch(/; cancelling it failed \(HTTP 500\), so it may still be running\. Raise the Timeout/);
+		expect(error.description).toContain('may still be running');
 	});
 
 	it('a completed job without outputs is an error, not an empty item', async () => {

@@ -72,6 +72,22 @@ describe('images from the input binary and data URIs', () => {
 		expect(Buffer.from(served).equals(photo)).toBe(true);
 	});
 
+	it('WaveSpeed: when the binary upload endpoint is gone, uses an upload ticket and a PUT without the key', async () => {
+		emu.retireWaveSpeedBinaryUpload();
+		const photo = jpeg(640, 480);
+		const h = harness(new WaveSpeedLynx(), emu, { prompt: 'p', imageSource: 'binary', imageBinaryProperty: 'photo', options: FAST }, { items: [binaryItem(photo, 'image/jpeg', 'me.jpg', 'photo')] });
+		const [out] = await h.run();
+		expect(out[0].json.status).toBe('completed');
+		const ticket = emu.requests.find((r) => r.path.endsWith('/media/uploads'));
+		expect(ticket?.body).toMatchObject({ filename: 'me.jpg', size: photo.length, content_type: 'image/jpeg' });
+		const put = h.httpCalls.find((c) => c.method === 'PUT');
+		expect(Object.keys(put?.headers ?? {}).map((k) => k.toLowerCase())).not.toContain('authorization');
+		const body = submittedBodies(emu)[0] as IDataObject;
+		const served = await (await fetch(String(body.image))).arrayBuffer();
+		expect(Buffer.from(served).equals(photo)).toBe(true);
+		expect(emu.count('submit')).toBe(1);
+	});
+
 	it('fal: uploads the binary to fal storage (initiate, then PUT) and sends the file URL', async () => {
 		const photo = png(320, 320);
 		const h = harness(new FalLynx(), emu, { prompt: 'p', imageSource: 'binary' }, { items: [binaryItem(photo, 'image/png', 'me.png')] });

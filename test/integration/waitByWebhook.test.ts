@@ -8,12 +8,13 @@
 import { createServer } from 'http';
 import type { Server } from 'http';
 import type { AddressInfo } from 'net';
-import type { IDataObject, INodeType } from 'n8n-workflow';
+import type { IDataObject, INodeType, IWorkflowExecutionCustomData } from 'n8n-workflow';
 
 import { FalLynx } from '../../nodes/FalLynx/FalLynx.node';
 import { WaveSpeedLynx } from '../../nodes/WaveSpeedLynx/WaveSpeedLynx.node';
 import { startEmulator } from '../emulator/emulator';
 import type { Emulator } from '../emulator/emulator';
+import { createCustomData } from '../harness/context';
 import type { Harness } from '../harness/context';
 import { createWebhookHarness } from '../harness/webhook';
 import type { WebhookHarness } from '../harness/webhook';
@@ -62,7 +63,12 @@ beforeEach(() => {
 	captured.length = 0;
 });
 
-function pausedRun(node: INodeType, parameters: (i: number) => IDataObject, count: number, extra: { staticData?: IDataObject; continueOnFail?: boolean } = {}): Harness {
+function pausedRun(
+	node: INodeType,
+	parameters: (i: number) => IDataObject,
+	count: number,
+	extra: { staticData?: IDataObject; continueOnFail?: boolean; customData?: IWorkflowExecutionCustomData } = {},
+): Harness {
 	return harness(node, emu, (i) => ({ waitMethod: 'webhook', ...parameters(i) }), {
 		items: items(count),
 		resumeUrl: `${resumeBase}/exec-1`,
@@ -244,8 +250,23 @@ describe('edges', () => {
 		const result = await callback(paused, new FalLynx(), captured[0], { onError: 'continueRegularOutput' }).run();
 		const out = result.workflowData?.[0] ?? [];
 		expect(out[0].json.status).toBe('completed');
-		expect(out[1].json.error).toBe(`fal: the job did not finish within 1 s; raise the Timeout option for long jobs (request ID: ${emu.jobs()[1].id})`);
+		expect(out[1].json.error).toBe(
+			`fal: the job did not finish within 1 s; it was cancelled at fal (On Timeout: Cancel), so it stops running and billing. Raise the Timeout option for long jobs (request ID: ${emu.jobs()[1].id})`,
+		);
 		expect(out[1].json.requestId).toBe(emu.jobs()[1].id);
+		expect(emu.count('cancel', 'fal')).toBe(1);
+		expect(emu.job(emu.jobs()[1].id)?.cancelled).toBe(true);
+	});
+
+	it('after the time limit with On Timeout "Keep It Running", the late callback leaves the job running', async () => {
+		emu.planNext({ durationMs: 1500 }, { outcome: 'never' });
+		const paused = pausedRun(new FalLynx(), (i) => ({ prompt: `c${i}`, imageUrl: IMG, options: { timeout: 1, onTimeout: 'keepRunning' } }), 2);
+		await paused.run();
+		await waitFor(() => captured.length >= 1);
+		const result = await callback(paused, new FalLynx(), captured[0], { onError: 'continueRegularOutput' }).run();
+		const out = result.workflowData?.[0] ?? [];
+		expect(out[1].json.error).toMatch(/did not finish within 1 s; it keeps running \(On Timeout: Keep Running\)/);
+		expect(emu.count('cancel')).toBe(0);
 	});
 
 	it('downloads the video as binary on resume, like polling does', async () => {
@@ -277,5 +298,88 @@ describe('edges', () => {
 		const paused = pausedRun(new FalLynx(), () => ({ prompt: 'p', imageUrl: IMG }), 51);
 		await expect(paused.run()).rejects.toThrow('Wait Method: waiting by webhook handles at most 50 items per run (got 51)');
 		expect(emu.requests).toHaveLength(0);
+	});
+});
+
+describe("n8n's Retry On Fail while waiting by webhook", () => {
+	it('jobs bought by an earlier try call back with a nonce the execution still accepts, and resume it', async () => {
+		// Try 1: item 0 is bought, item 1's submit is refused (rate limited past every retry), item
+		// 2 never starts. Try 2 resumes item 0's job and buys items 1 and 2. Item 0's job ends
+		// last: its callback, with the URL of the first try, must resume the execution.
+		emu.inject({ kind: 'submit', provider: 'wavespeed', status: 429, retryAfter: 0, after: 1, times: 5 });
+		emu.planNext({ durationMs: 1500 }, { durationMs: 200 }, { durationMs: 700 });
+		const staticData: IDataObject = {};
+		const customData = createCustomData('webhook');
+		const params = (i: number) => ({ prompt: `clip ${i}`, image: IMG, options: { concurrency: 1 } });
+		const first = pausedRun(new WaveSpeedLynx(), params, 3, { staticData, customData });
+		await expect(first.run()).rejects.toThrow(/HTTP 429/);
+		expect(emu.count('submit')).toBe(6);
+
+		const retry = pausedRun(new WaveSpeedLynx(), params, 3, { staticData, customData });
+		await retry.run();
+		expect(retry.waitTill).toBeInstanceOf(Date);
+		expect(emu.jobs()).toHaveLength(3);
+
+		// Items 1 and 2 (this try) end first: their callbacks find item 0's job still running.
+		await waitFor(() => captured.length >= 2);
+		const [firstJob, secondJob, thirdJob] = emu.jobs();
+		const idOf = (c: Captured) => JSON.parse(c.rawBody.toString()).id as string;
+		expect(captured.slice(0, 2).map(idOf).sort()).toEqual([secondJob.id, thirdJob.id].sort());
+		for (const request of captured.slice(0, 2)) {
+			const early = callback(retry, new WaveSpeedLynx(), request);
+			expect((await early.run()).workflowData).toBeUndefined();
+			expect(early.response.status).toBe(200);
+		}
+		// Item 0's job, bought by the first try, calls back last, with the first try's URL.
+		await waitFor(() => captured.length >= 3);
+		expect(idOf(captured[2])).toBe(firstJob.id);
+		const byJob = new Map(captured.map((c) => [idOf(c), c]));
+		const last = callback(retry, new WaveSpeedLynx(), byJob.get(firstJob.id)!);
+		const result = await last.run();
+		expect(last.response.status).toBe(200);
+		const out = result.workflowData?.[0] ?? [];
+		expect(out.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		const prompts = new Map(emu.jobs().map((j) => [j.id, (j.input as IDataObject).prompt]));
+		out.forEach((o, i) => {
+			expect(o.json.status).toBe('completed');
+			expect(prompts.get(String(o.json.requestId))).toBe(`clip ${i}`);
+			expect(o.json.videoUrl).toBe(`${emu.url}/files/wavespeed/${String(o.json.requestId)}.mp4`);
+		});
+		expect(emu.count('submit')).toBe(8);
+	});
+});
+
+describe("a workflow that uses n8n's custom data itself", () => {
+	const fill = (count: number) => {
+		const data = createCustomData('webhook');
+		for (let i = 0; i < count; i++) data.set(`user_key_${i}`, `value ${i}`);
+		return data;
+	};
+
+	it('with all 10 entries taken, fails before the first submit instead of parking for good', async () => {
+		const paused = pausedRun(new WaveSpeedLynx(), () => ({ prompt: 'p', image: IMG }), 1, { customData: fill(10) });
+		await expect(paused.run()).rejects.toThrow(
+			/Wait Method: the list of jobs to wait for cannot be stored: n8n keeps at most 10 custom data entries per execution; this execution already uses 10 \(user_key_0, .*user_key_9\), and waiting for 1 job needs 1/,
+		);
+		expect(emu.requests).toHaveLength(0);
+		expect(paused.waitTill).toBeUndefined();
+	});
+
+	it('with too few entries left for 50 items, fails before the first submit', async () => {
+		const paused = pausedRun(new FalLynx(), () => ({ prompt: 'p', imageUrl: IMG }), 50, { customData: fill(5) });
+		await expect(paused.run()).rejects.toThrow(/cannot be stored: .*already uses 5 .*needs \d+/);
+		expect(emu.requests).toHaveLength(0);
+	});
+
+	it('with room left, waits and resumes as usual, and keeps the user\'s own entries', async () => {
+		emu.planNext({ durationMs: 200 }, { durationMs: 200 });
+		const customData = fill(8);
+		const paused = pausedRun(new FalLynx(), (i) => ({ prompt: `c${i}`, imageUrl: IMG }), 2, { customData });
+		await paused.run();
+		expect(paused.waitTill).toBeInstanceOf(Date);
+		await waitFor(() => captured.length >= 2);
+		const result = await callback(paused, new FalLynx(), captured[1]).run();
+		expect(result.workflowData?.[0].map((o) => o.json.status)).toEqual(['completed', 'completed']);
+		expect(customData.get('user_key_7')).toBe('value 7');
 	});
 });

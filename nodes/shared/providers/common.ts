@@ -1,5 +1,5 @@
 /** What both transports do the same way: credential settings, retry policy, posting a job. */
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, NodeApiError } from 'n8n-workflow';
 
 import type { Host } from '../host';
 
@@ -28,6 +28,35 @@ export function retryPolicy(call: CallContext, provider: Provider): RetryPolicy 
 }
 
 /**
+ * Submit failures after which the job may exist: the request may have reached the provider
+ * and no answer was read (a dropped connection, a time-out, a stop mid-request), or an answer
+ * said yes without naming the job. The run records such an item so that no retry buys it
+ * again. Kept by identity, not as a field: nothing of it is shown to the user.
+ */
+const outcomeUnknown = new WeakSet<object>();
+
+function unknownOutcome<T extends object>(error: T): T {
+	outcomeUnknown.add(error);
+	return error;
+}
+
+/**
+ * A submit answered with a server error (5xx). The provider may have taken the job before
+ * failing (the fault matrix has it do exactly that), so the error says so and the run treats
+ * the item as possibly bought. 4xx answers are refusals: no job was made.
+ */
+export function submitServerError(error: NodeApiError, provider: Provider, statusCode: number): NodeApiError {
+	if (statusCode < 500) return error;
+	error.message = `${error.message}. ${PROVIDER_NAMES[provider]} may have created the job anyway: check your dashboard before running again`;
+	return unknownOutcome(error);
+}
+
+/** Whether a failed submit may have created a job after all. */
+export function submitMayHaveCreatedJob(error: unknown): boolean {
+	return typeof error === 'object' && error !== null && outcomeUnknown.has(error);
+}
+
+/**
  * Posts a job, repeating only where the provider provably took none (see submitWithRetry).
  * A connection that fails after the request may have arrived becomes an error that says so.
  */
@@ -53,12 +82,18 @@ export async function postJob(
 			{ ...retryPolicy(call, provider), maxAttempts: 5 },
 		);
 	} catch (error) {
-		if (call.signal?.aborted) throw toNodeError(call.node, error, { itemIndex: call.itemIndex });
-		throw providerError(call.node, {
-			provider,
-			message: submitNetworkMessage(error),
-			itemIndex: call.itemIndex,
-		});
+		// Refused connections are the one failure that proves nothing was sent.
+		const sent = networkCode(error) !== 'ECONNREFUSED';
+		const nodeError = call.signal?.aborted
+			? toNodeError(call.node, error, { itemIndex: call.itemIndex })
+			: providerError(call.node, {
+					provider,
+					message: sent
+						? submitNetworkMessage(error)
+						: `the connection to ${PROVIDER_NAMES[provider]} was refused (${networkCode(error)}); no job was created`,
+					itemIndex: call.itemIndex,
+				});
+		throw sent ? unknownOutcome(nodeError) : nodeError;
 	}
 }
 
@@ -69,12 +104,14 @@ export function missingJobId(
 	field: string,
 	response: unknown,
 ) {
-	return providerError(call.node, {
-		provider,
-		message: `the submit answer carried no ${field}, so the job cannot be followed. It may have been created: check your ${PROVIDER_NAMES[provider]} dashboard before running again`,
-		itemIndex: call.itemIndex,
-		response: response ?? null,
-	});
+	return unknownOutcome(
+		providerError(call.node, {
+			provider,
+			message: `the submit answer carried no ${field}, so the job cannot be followed. It may have been created: check your ${PROVIDER_NAMES[provider]} dashboard before running again`,
+			itemIndex: call.itemIndex,
+			response: response ?? null,
+		}),
+	);
 }
 
 /**

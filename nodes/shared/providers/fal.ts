@@ -13,8 +13,8 @@ import { callOnce, isRetryableStatus, jsonBody, networkCode, trimSlash } from '.
 import type { HttpResult } from '../http';
 import type { ModelSpec, RequestBody } from '../models/types';
 import { putBytes } from '../public';
-import { cachedSettings, missingJobId, postJob, readOrExplain } from './common';
-import type { CallContext, JobStatus, ProviderTransport } from './types';
+import { cachedSettings, missingJobId, postJob, readOrExplain, submitServerError } from './common';
+import type { CallContext, CancelOutcome, JobStatus, ProviderTransport } from './types';
 
 const CREDENTIAL = 'falApi';
 
@@ -80,6 +80,14 @@ const isTransient = (result: HttpResult) =>
 	isRetryableStatus(result.statusCode) ||
 	(result.statusCode >= 200 && result.statusCode < 300 && !jsonBody(result));
 
+/**
+ * A result read is repeated as fal's own client does it (fal-js `RESULT_RETRY_STATUSES`): on
+ * 429, 502, 503 and 504, not on 500, which fal answers for an app that failed producing it.
+ */
+const isTransientResult = (result: HttpResult) =>
+	[429, 502, 503, 504].includes(result.statusCode) ||
+	(result.statusCode >= 200 && result.statusCode < 300 && !jsonBody(result));
+
 /** Queue status → our phases; a COMPLETED status with `error` is a failed job (§2.4). */
 export function toStatus(body: IDataObject): JobStatus {
 	const status = String(body.status ?? '').toUpperCase();
@@ -137,20 +145,29 @@ async function sendCancel(
 	url: string,
 	authorization: string,
 	requestId: string,
-): Promise<void> {
-	const response = (await call.ctx.helpers.httpRequest({
-		method: 'PUT',
-		url,
-		headers: { Authorization: authorization },
-		json: true,
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-		timeout: 15_000,
-	})) as { statusCode: number; body: unknown };
+): Promise<CancelOutcome> {
+	let response: { statusCode: number; body: unknown };
+	try {
+		response = (await call.ctx.helpers.httpRequest({
+			method: 'PUT',
+			url,
+			headers: { Authorization: authorization },
+			json: true,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			disableFollowRedirect: true,
+			timeout: 15_000,
+		})) as { statusCode: number; body: unknown };
+	} catch (error) {
+		return { outcome: 'failed', detail: networkCode(error) ?? 'network error' };
+	}
 	const body = jsonBody({ statusCode: response.statusCode, headers: {}, body: response.body });
-	call.debug(
-		`fal cancel of ${requestId}: HTTP ${response.statusCode} ${String(body?.status ?? '')}`,
-	);
+	const status = String(body?.status ?? '');
+	call.debug(`fal cancel of ${requestId}: HTTP ${response.statusCode} ${status}`);
+	// §2.4: 202 CANCELLATION_REQUESTED while queued or running, 400 ALREADY_COMPLETED after.
+	if (status === 'ALREADY_COMPLETED') return { outcome: 'alreadyEnded' };
+	if (response.statusCode >= 200 && response.statusCode < 300) return { outcome: 'requested' };
+	return { outcome: 'failed', detail: `HTTP ${response.statusCode}${status ? ` ${status}` : ''}` };
 }
 
 export const fal: ProviderTransport = {
@@ -177,7 +194,7 @@ export const fal: ProviderTransport = {
 		);
 		const data = jsonBody(result);
 		if (result.statusCode < 200 || result.statusCode >= 300)
-			throw failure(call, result, 'Submitting the job');
+			throw submitServerError(failure(call, result, 'Submitting the job'), 'fal', result.statusCode);
 		if (typeof data?.request_id !== 'string' || !data.request_id) {
 			throw missingJobId(call, 'fal', 'request_id', data ?? null);
 		}
@@ -281,7 +298,7 @@ export const fal: ProviderTransport = {
 					json: true,
 					timeout: 60_000,
 				}),
-			isTransient,
+			isTransientResult,
 		);
 		const body = jsonBody(result);
 		if (
@@ -333,7 +350,7 @@ export const fal: ProviderTransport = {
 
 	async cancel(call, model, requestId) {
 		const { queueUrl, apiKey } = await settings(call.ctx);
-		await sendCancel(
+		return await sendCancel(
 			call,
 			`${requestBase(queueUrl, model.id, requestId)}/cancel`,
 			`Key ${apiKey}`,

@@ -34,6 +34,16 @@ export interface CallContext {
 	debug(message: string): void;
 }
 
+/**
+ * What a cancel request achieved: the job stops (`requested`), it had already ended
+ * (`alreadyEnded`: its result can still be read), or the provider did not confirm (`failed`,
+ * with what it answered).
+ */
+export type CancelOutcome =
+	| { outcome: 'requested' }
+	| { outcome: 'alreadyEnded' }
+	| { outcome: 'failed'; detail: string };
+
 export interface Submitted {
 	requestId: string;
 	raw: IDataObject;
@@ -68,7 +78,7 @@ export interface ProviderTransport {
 		status: JobStatus,
 	): Promise<JobOutput>;
 	/** Asks the provider to stop the job; absent when the provider has no way to. */
-	cancel?(call: CallContext, model: ModelSpec, requestId: string): Promise<void>;
+	cancel?(call: CallContext, model: ModelSpec, requestId: string): Promise<CancelOutcome>;
 	/** Stores an image with the provider and returns the URL to send. */
 	uploadImage(
 		call: CallContext,

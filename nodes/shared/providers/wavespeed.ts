@@ -11,7 +11,8 @@ import { providerError } from '../errors';
 import { callOnce, isRetryableStatus, jsonBody, trimSlash } from '../http';
 import type { HttpResult } from '../http';
 import type { ModelSpec, RequestBody } from '../models/types';
-import { cachedSettings, missingJobId, postJob, readOrExplain } from './common';
+import { putBytes } from '../public';
+import { cachedSettings, missingJobId, postJob, readOrExplain, submitServerError } from './common';
 import type { CallContext, JobPhase, JobStatus, ProviderTransport } from './types';
 
 const CREDENTIAL = 'waveSpeedApi';
@@ -110,6 +111,62 @@ function multipart(
 	};
 }
 
+/** Answers that say an endpoint does not exist (any more). */
+const RETIRED = [404, 405, 410];
+
+/**
+ * The upload flow of WaveSpeed's SDKs since 2026-08 (wavespeed-python `upload()`): a ticket
+ * (`POST /api/v3/media/uploads` with name, size and type) names a presigned URL, the bytes go
+ * there with exactly the headers the ticket gives (never the API key), and the ticket's
+ * `download_url` is what the model gets.
+ */
+async function uploadByTicket(
+	call: CallContext,
+	baseUrl: string,
+	bytes: Buffer,
+	mimeType: string,
+	fileName: string,
+): Promise<string> {
+	const ticket = await readOrExplain(
+		call,
+		'wavespeed',
+		'starting the image upload',
+		undefined,
+		async () =>
+			await callOnce(call.ctx, CREDENTIAL, {
+				method: 'POST',
+				url: `${baseUrl}/api/v3/media/uploads`,
+				body: { filename: fileName, size: bytes.length, content_type: mimeType },
+				json: true,
+				timeout: 30_000,
+			}),
+		isTransient,
+		4,
+	);
+	const data = envelopeData(ticket);
+	const upload = data?.upload as IDataObject | undefined;
+	const target = typeof upload?.url === 'string' ? upload.url : '';
+	const downloadUrl = data?.download_url;
+	if (String(upload?.method ?? '').toUpperCase() !== 'PUT' || !/^https?:\/\//i.test(target) || typeof downloadUrl !== 'string' || !downloadUrl) {
+		throw failure(call, ticket, 'Starting the image upload');
+	}
+	const headers: Record<string, string> = {};
+	for (const [name, value] of Object.entries((upload?.headers ?? {}) as IDataObject)) {
+		if (typeof value === 'string' && name.toLowerCase() !== 'authorization') headers[name] = value;
+	}
+	const put = await readOrExplain(
+		call,
+		'wavespeed',
+		'uploading the image',
+		undefined,
+		async () => await putBytes(call.ctx, target, bytes, headers, call.signal),
+		undefined,
+		4,
+	);
+	if (put.statusCode < 200 || put.statusCode >= 300) throw failure(call, put, 'Uploading the image');
+	return downloadUrl;
+}
+
 export const waveSpeed: ProviderTransport = {
 	provider: 'wavespeed',
 	credentialType: CREDENTIAL,
@@ -136,18 +193,20 @@ export const waveSpeed: ProviderTransport = {
 		if (!data) {
 			const envelope = jsonBody(result);
 			if (result.statusCode >= 200 && result.statusCode < 300 && envelope?.code !== undefined) {
-				throw providerError(call.node, {
+				const refused = providerError(call.node, {
 					provider: 'wavespeed',
 					message: `the job was refused (code ${String(envelope.code)}): ${messageOf(result, envelope)}`,
 					httpCode: Number(envelope.code) || undefined,
 					itemIndex: call.itemIndex,
 					response: envelope,
 				});
+				// An envelope code of 5xx is a server error inside a 200: the job may exist.
+				throw submitServerError(refused, 'wavespeed', Number(envelope.code) || 0);
 			}
 			// A 2xx answer we cannot read may still mean the job was taken.
 			if (result.statusCode >= 200 && result.statusCode < 300)
 				throw missingJobId(call, 'wavespeed', 'task id', envelope);
-			throw failure(call, result, 'Submitting the job');
+			throw submitServerError(failure(call, result, 'Submitting the job'), 'wavespeed', result.statusCode);
 		}
 		if (typeof data.id !== 'string' || !data.id) {
 			throw missingJobId(call, 'wavespeed', 'task id', jsonBody(result) ?? null);
@@ -229,6 +288,12 @@ export const waveSpeed: ProviderTransport = {
 			isTransient,
 			4,
 		);
+		// WaveSpeed's SDKs moved to upload tickets in 2026-08; when the one-request endpoint is
+		// gone, the ticket flow takes over.
+		if (RETIRED.includes(result.statusCode)) {
+			call.debug(`WaveSpeed's binary upload answered HTTP ${result.statusCode}; using an upload ticket`);
+			return await uploadByTicket(call, baseUrl, bytes, mimeType, fileName);
+		}
 		const data = envelopeData(result);
 		const url = data?.download_url;
 		if (typeof url !== 'string' || !url) throw failure(call, result, 'Uploading the image');

@@ -1,0 +1,121 @@
+/**
+ * Step 2 of a run: one item's job bought, at most once per execution. The ledger is written
+ * before the request goes out, so a retry of the node (n8n's Retry On Fail) finds the job, or
+ * finds that an earlier try may have bought one it cannot name, and never buys it again.
+ */
+import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { decodeDataUri } from '../binary';
+import type { Clock } from '../clock';
+import { errorMessage, providerError, toNodeError } from '../errors';
+import type { JobLedger } from '../ledger';
+import type { ModelSpec, RequestBody } from '../models/types';
+import { submitMayHaveCreatedJob } from '../providers/common';
+import type { CallContext, ProviderTransport } from '../providers/types';
+import type { Plan } from './plan';
+import { readPlanImage } from './plan';
+
+/** What one run shares between its steps. */
+export interface RunContext {
+	ctx: IExecuteFunctions;
+	node: INode;
+	model: ModelSpec;
+	transport: ProviderTransport;
+	clock: Clock;
+	ledger: JobLedger;
+	providerName: string;
+}
+
+export interface SubmittedJob {
+	requestId: string;
+	/** Clock ms of the submit: the Timeout is measured from here. */
+	submittedAt: number;
+	/** The provider's answer (Submit Only outputs it). */
+	raw?: IDataObject;
+}
+
+/** Turns binaries and (where the provider wants it) data: URIs into provider-hosted URLs. */
+async function resolveImages(run: RunContext, call: CallContext, plan: Plan): Promise<RequestBody> {
+	const { ctx, model, transport } = run;
+	const body: RequestBody = { ...plan.body };
+	if (plan.binaryImage) {
+		const image = await readPlanImage(ctx, transport, model, plan.itemIndex, plan.binaryImage.property);
+		body[plan.binaryImage.wire] = await transport.uploadImage(call, image.bytes, image.mimeType, image.fileName);
+		call.debug(`uploaded input binary "${plan.binaryImage.property}" for ${plan.binaryImage.wire}`);
+	}
+	if (!transport.acceptsDataUri) {
+		const upload = async (value: string) => {
+			if (!value.startsWith('data:')) return value;
+			const image = decodeDataUri(value);
+			return await transport.uploadImage(call, image.bytes, image.mimeType, image.fileName);
+		};
+		for (const [key, value] of Object.entries(body)) {
+			if (typeof value === 'string') body[key] = await upload(value);
+			else if (Array.isArray(value)) body[key] = await Promise.all(value.map(upload));
+		}
+	}
+	return body;
+}
+
+/** "WaveSpeed: the connection failed … (ECONNRESET). The provider may …" → the part before the first full stop. */
+function firstSentence(message: string): string {
+	return message.replace(/^(WaveSpeed|fal): /, '').split(/\. /)[0];
+}
+
+/** The error of an item whose earlier try may have bought a job that nobody can name. */
+function uncertainJobError(run: RunContext, plan: Plan, sentAt: number | undefined, problem: string | undefined) {
+	const when = sentAt ? new Date(sentAt).toISOString().replace(/\.\d+Z$/, ' UTC').replace('T', ' ') : 'an earlier try';
+	const error = providerError(run.node, {
+		provider: run.model.provider,
+		message:
+			`an earlier try of this execution sent this item's job (at ${when}) and got no answer` +
+			`${problem ? ` (${problem})` : ''}. ` +
+			'The job may exist and be billed, so it was not submitted again',
+		itemIndex: plan.itemIndex,
+	});
+	error.description = `Look in your ${run.providerName} dashboard for a ${run.model.id} job created around ${when}. If there is one, its video is there; if there is none, run the workflow again. Retry On Fail never submits this item again in this execution, so no job is bought twice.`;
+	return error;
+}
+
+/**
+ * The job an earlier try of this execution already bought for this item, if any; throws when
+ * an earlier try may have bought one without learning its id.
+ */
+export function earlierJob(run: RunContext, plan: Plan) {
+	const known = run.ledger.find(plan.itemIndex, plan.print);
+	if (known && (known.state === 'uncertain' || known.state === 'submitting')) {
+		throw uncertainJobError(run, plan, known.sentAt, known.problem);
+	}
+	return known;
+}
+
+/** Buys the item's job: images resolved, ledger first, one request, logged at info. */
+export async function submitPlan(run: RunContext, call: CallContext, plan: Plan): Promise<SubmittedJob> {
+	const { ctx, node, model, transport, clock, ledger } = run;
+	const body = await resolveImages(run, call, plan);
+	if (call.signal?.aborted) {
+		throw new NodeOperationError(node, 'The execution was stopped before the job was submitted', {
+			itemIndex: plan.itemIndex,
+		});
+	}
+	ledger.submitting(plan.itemIndex, plan.print, clock.now());
+	let submitted;
+	try {
+		submitted = await transport.submit(call, model, body, plan.webhookUrl);
+	} catch (error) {
+		if (submitMayHaveCreatedJob(error)) ledger.uncertain(plan.itemIndex, plan.print, firstSentence(errorMessage(error)));
+		else ledger.forget(plan.itemIndex);
+		throw toNodeError(node, error, { itemIndex: plan.itemIndex });
+	}
+	const submittedAt = clock.now();
+	ledger.submitted(plan.itemIndex, plan.print, submitted.requestId, submittedAt);
+	// At info, n8n's default log level: if the process dies mid-wait (a killed queue worker),
+	// n8n fails the execution with its own generic error and this line is the only place the
+	// paid job's id survives.
+	ctx.logger.info(
+		`[${node.name}] item ${plan.itemIndex}: submitted ${run.providerName} job ${submitted.requestId} (${model.id}, execution ${ctx.getExecutionId()})`,
+	);
+	return { requestId: submitted.requestId, submittedAt, raw: submitted.raw };
+}
+

@@ -1,0 +1,75 @@
+/**
+ * Step 3 of a run, by polling: wait for the job, and at the Timeout do what the user chose
+ * (On Timeout): cancel the job where the provider can, so it stops billing, or leave it
+ * running to be resumed by Retry On Fail or picked up later by its request id.
+ */
+import { providerError } from '../errors';
+import { waitForJob } from '../polling';
+import type { CallContext, JobStatus } from '../providers/types';
+import type { Plan } from './plan';
+import type { RunContext, SubmittedJob } from './submit';
+
+/** The job's terminal status; throws the timeout (saying what became of the job) otherwise. */
+export async function waitPolled(
+	run: RunContext,
+	call: CallContext,
+	plan: Plan,
+	job: SubmittedJob,
+): Promise<JobStatus> {
+	const { model, transport } = run;
+	const outcome = await waitForJob(call, transport, model, plan.body, job.requestId, {
+		submittedAt: job.submittedAt,
+		timeoutMs: plan.timeoutMs,
+		fixedIntervalMs: plan.fixedIntervalMs,
+		onStatus: (s) =>
+			call.debug(
+				`job ${job.requestId}: ${s.phase}${s.queuePosition !== undefined ? ` (queue position ${s.queuePosition})` : ''}`,
+			),
+	});
+	if ('status' in outcome) return outcome.status;
+	return await afterTimeout(run, call, plan, job.requestId, outcome.detail);
+}
+
+/**
+ * The Timeout passed with the job still running. Returns the job's status when it turns out
+ * to have ended meanwhile (the cancel came too late: its video is delivered after all).
+ */
+export async function afterTimeout(
+	run: RunContext,
+	call: CallContext,
+	plan: Plan,
+	requestId: string,
+	detail: string,
+): Promise<JobStatus> {
+	const { model, transport, providerName } = run;
+	const fail = (what: string, mayStillRun: boolean) =>
+		providerError(call.node, {
+			provider: model.provider,
+			message: `${detail}; ${what}`,
+			requestId,
+			itemIndex: plan.itemIndex,
+			mayStillRun,
+		});
+	if (plan.onTimeout !== 'cancel' || !transport.cancel) {
+		const why = transport.cancel
+			? 'it keeps running (On Timeout: Keep Running)'
+			: `it keeps running: ${providerName} offers no way to cancel a job`;
+		throw fail(`${why}. Raise the Timeout option for long jobs`, true);
+	}
+	// Sent without the item's signal: the item is over, the request must still go out.
+	const cancelled = await transport.cancel({ ...call, signal: undefined }, model, requestId);
+	if (cancelled.outcome === 'alreadyEnded') {
+		const status = await transport.status({ ...call, deadline: undefined }, model, requestId);
+		if (status.phase === 'completed' || status.phase === 'failed') return status;
+	}
+	if (cancelled.outcome === 'requested') {
+		// Nothing left to resume: a retry may buy the item anew.
+		run.ledger.forget(plan.itemIndex);
+		throw fail(
+			`it was cancelled at ${providerName} (On Timeout: Cancel), so it stops running and billing. Raise the Timeout option for long jobs`,
+			false,
+		);
+	}
+	const answer = cancelled.outcome === 'failed' ? ` (${cancelled.detail})` : '';
+	throw fail(`cancelling it failed${answer}, so it may still be running. Raise the Timeout option for long jobs`, true);
+}
