@@ -51,6 +51,8 @@ interface Case {
 	model: string;
 	parameters: Record<string, unknown>;
 	credentials: Record<string, { id: string; name: string }>;
+	/** Node settings beside the parameters (retryOnFail, maxTries, …). */
+	settings?: Record<string, unknown>;
 }
 
 const CASES: Case[] = [
@@ -94,6 +96,21 @@ const BATCH_CASES: Case[] = CASES.map((c, i) => ({
 }));
 
 /**
+ * Retry On Fail while waiting by webhook: items one at a time; the second item's submit is
+ * refused on the first try (rate limited past every retry), so n8n runs the node again, which
+ * resumes the first item's job and buys the others. That first job ends last and calls back
+ * with the address it was given on the first try.
+ */
+const RETRY_CASE: Case = {
+	...BATCH_CASES[0],
+	id: 'aiVideoE2eWaitRetr1',
+	path: 'ai-video-e2e-wait-retry',
+	webhookId: '3d9a5c1e-0000-4000-8000-000000000301',
+	parameters: { ...BATCH_CASES[0].parameters, options: { concurrency: 1, timeout: 60 } },
+	settings: { retryOnFail: true, maxTries: 2, waitBetweenTries: 0 },
+};
+
+/**
  * Opt-in (N8N_E2E_KNOWN_BUGS=1): scenarios that show node bugs and fail until they are fixed.
  * They reach WaveSpeed through SLOW_PROVIDER_MS of response latency (a loopback proxy in
  * front of the emulator), as a real provider API answers in 100–500 ms, not in 1 ms.
@@ -123,9 +140,9 @@ const KNOWN_BUG_CASES = {
 } satisfies Record<string, Case>;
 
 const WORKFLOW_IDS = new Set(
-	[...CASES, ...BATCH_CASES, ...Object.values(KNOWN_BUG_CASES)].map((c) => c.id),
+	[...CASES, ...BATCH_CASES, RETRY_CASE, ...Object.values(KNOWN_BUG_CASES)].map((c) => c.id),
 );
-if (WORKFLOW_IDS.size !== CASES.length * 2 + 2) throw new Error('workflow ids collide');
+if (WORKFLOW_IDS.size !== CASES.length * 2 + 3) throw new Error('workflow ids collide');
 
 function workflow(c: Case, batch = false): Record<string, unknown> {
 	const model = {
@@ -136,6 +153,7 @@ function workflow(c: Case, batch = false): Record<string, unknown> {
 		position: [batch ? 440 : 220, 0],
 		parameters: c.parameters,
 		credentials: c.credentials,
+		...c.settings,
 	};
 	const split = {
 		id: `${c.id}-split`,
@@ -377,6 +395,7 @@ describe.each(e2eVersions())('waiting by webhook in real n8n %s', (version) => {
 	const workflowCases: Array<[Case, boolean]> = [
 		...CASES.map((c): [Case, boolean] => [c, false]),
 		...BATCH_CASES.map((c): [Case, boolean] => [c, true]),
+		[RETRY_CASE, true],
 		[KNOWN_BUG_CASES.race, true],
 		...(KNOWN_BUGS ? [[KNOWN_BUG_CASES.timeout, true] as [Case, boolean]] : []),
 	];
@@ -461,6 +480,33 @@ describe.each(e2eVersions())('waiting by webhook in real n8n %s', (version) => {
 			expect(items[0].videoUrls).toEqual([items[0].videoUrl]);
 		},
 	);
+
+	it("Retry On Fail: jobs bought by the first try resume the execution the retry parked", async () => {
+		if (!server) throw new Error('n8n did not start');
+		const s = server;
+		emulator.reset();
+		emulator.inject({ kind: 'submit', provider: 'wavespeed', status: 429, retryAfter: 0, after: 1, times: 5 });
+		emulator.planNext({ durationMs: 6000 }, { durationMs: 500 }, { durationMs: 1500 });
+		const prompts = ['first', 'second', 'third'].map((w) => `The ${w} subject waves`);
+		const answer = await timed(
+			{ stage: 'webhook', version, label: 'wait by webhook with Retry On Fail' },
+			async () => await post(s, RETRY_CASE.path, { items: prompts.map((prompt) => ({ prompt })) }),
+		);
+		const items = okOrThrow(answer, s);
+		const jobs = emulator.jobs();
+		expect(jobs).toHaveLength(3);
+		// 1 + 5 refused on the first try, 2 on the second.
+		expect(emulator.count('submit')).toBe(8);
+		// The first try's job ended last, and its callback (first try's address) was accepted.
+		const first = jobs.find((j) => promptOf(j) === prompts[0]);
+		expect(first?.endsAt).toBe(Math.max(...jobs.map((j) => j.endsAt ?? 0)));
+		expect(emulator.callbacks.some((cb) => cb.jobId === first?.id && is2xx(cb.status))).toBe(true);
+		expect(items).toHaveLength(3);
+		items.forEach((item, i) => {
+			const job = jobs.find((j) => promptOf(j) === prompts[i]);
+			expect(item).toMatchObject({ requestId: job?.id, status: 'completed', videoUrl: job && videoUrlOf(job) });
+		});
+	});
 
 	it.each(BATCH_CASES.map((c) => [c.type, c] as const))(
 		'%s: 10 items wait in one paused execution, resumed once when the last job ends, in input order',

@@ -90,6 +90,11 @@ interface Expect {
 	idUnknown?: boolean;
 	/** submit requests beyond one per item (allowed only after 429 / connection refused) */
 	resubmits?: number;
+	/**
+	 * What n8n's Retry On Fail gets (rows with `off: 'retry'`): every video (default), or, where
+	 * the failed submit may have made a job nobody can name, a refusal to send that item again.
+	 */
+	retry?: 'completes' | 'refuses' | Partial<Record<Provider, 'completes' | 'refuses'>>;
 }
 
 interface Row {
@@ -172,6 +177,9 @@ const ROWS: Row[] = [
 		during: downAtSubmit,
 		expect: { errors: 0 },
 	},
+	// A server error may hide a job the provider took (next row), so the item is never sent
+	// again, not even by Retry On Fail, except where the provider's own client resends: fal
+	// after 502/503/504.
 	...(['500', '502', '503'] as const).map(
 		(code): Row => ({
 			point: 'submit',
@@ -181,8 +189,9 @@ const ROWS: Row[] = [
 				errors: 1,
 				jobs: 2,
 				message: new RegExp(`Submitting the job failed with HTTP ${code}`),
+				retry: code === '500' ? 'refuses' : { wavespeed: 'refuses', fal: 'completes' },
 			},
-			off: code === '500' ? 'retry' : undefined,
+			off: 'retry',
 		}),
 	),
 	{
@@ -250,8 +259,22 @@ const ROWS: Row[] = [
 		off: 'retry',
 	},
 
-	// fal: the result fetch after COMPLETED, and the status stream
-	...survives('result', TRANSIENT, 'fal'),
+	// fal: the result fetch after COMPLETED (retried as fal's client does: not on 500), and the
+	// status stream
+	...survives(
+		'result',
+		TRANSIENT.filter(([fault]) => !fault.startsWith('500')),
+		'fal',
+	),
+	{
+		point: 'result',
+		only: 'fal',
+		fault: '500 once',
+		inject: { status: 500 },
+		// The job is done; Retry On Fail reads its result again instead of buying it again.
+		expect: { errors: 1, message: /Fetching the result failed with HTTP 500/ },
+		off: 'retry',
+	},
 	{
 		point: 'result',
 		only: 'fal',
@@ -640,9 +663,16 @@ async function runWithContinueOnFail(c: Case): Promise<void> {
 function ledgerIds(h: Harness): string[] {
 	const all = (h.staticData.aiVideoJobs ?? {}) as Record<
 		string,
-		Record<string, { requestId: string }>
+		{ items: Record<string, { requestId?: string }> }
 	>;
-	return Object.values(all).flatMap((entries) => Object.values(entries).map((e) => e.requestId));
+	return Object.values(all).flatMap((execution) =>
+		Object.values(execution.items ?? {}).flatMap((e) => (e.requestId ? [e.requestId] : [])),
+	);
+}
+
+function retryExpectation(c: Case): 'completes' | 'refuses' {
+	const r = c.expect.retry ?? 'completes';
+	return typeof r === 'string' ? r : (r[c.provider] ?? 'completes');
 }
 
 async function runWithoutContinueOnFail(c: Case): Promise<void> {
@@ -698,6 +728,17 @@ async function runWithoutContinueOnFail(c: Case): Promise<void> {
 		const again = await execute(c, retry);
 		const afterRetry = doubleSubmits();
 		summary.doubleSubmits += afterRetry - doubles;
+		if (retryExpectation(c) === 'refuses') {
+			// The item whose submit may have made a job is not sent again: the retry says why.
+			expect(afterRetry).toBe(0);
+			expect(submitsOf(failingItem as number)).toBe(1);
+			expect(errorTexts(again.thrown).message).toMatch(
+				/an earlier try of this execution sent this item's job .* and got no answer .*not submitted again/,
+			);
+			expectNoKeys(retry, errorTexts(again.thrown));
+			expect(doubles).toBe(0);
+			return;
+		}
 		const output = again.out ?? [];
 		if (!again.thrown)
 			summary.lost += Array.from({ length: ITEMS }, (_, i) => i).filter(

@@ -3,7 +3,7 @@
  * (On Timeout): cancel the job where the provider can, so it stops billing, or leave it
  * running to be resumed by Retry On Fail or picked up later by its request id.
  */
-import { providerError } from '../errors';
+import { errorMessage, providerError } from '../errors';
 import { waitForJob } from '../polling';
 import type { CallContext, JobStatus } from '../providers/types';
 import type { Plan } from './plan';
@@ -59,7 +59,16 @@ export async function afterTimeout(
 	// Sent without the item's signal: the item is over, the request must still go out.
 	const cancelled = await transport.cancel({ ...call, signal: undefined }, model, requestId);
 	if (cancelled.outcome === 'alreadyEnded') {
-		const status = await transport.status({ ...call, deadline: undefined }, model, requestId);
+		// Too late to cancel: the job ended meanwhile, and its result is worth one more read.
+		let status: JobStatus;
+		try {
+			status = await transport.status({ ...call, deadline: undefined }, model, requestId);
+		} catch (error) {
+			throw fail(
+				`it had already ended when it was to be cancelled, but its status could not be read (${errorMessage(error).replace(/ \(request ID: [^)]*\)$/, '').replace(/^(WaveSpeed|fal): /, '')}). Look it up by its request ID`,
+				false,
+			);
+		}
 		if (status.phase === 'completed' || status.phase === 'failed') return status;
 	}
 	if (cancelled.outcome === 'requested') {
