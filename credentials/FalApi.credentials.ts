@@ -41,6 +41,13 @@ export class FalApi implements ICredentialType {
 			description: 'Serves storage uploads for images from binary input',
 		},
 		{
+			displayName: 'API URL',
+			name: 'apiUrl',
+			type: 'string',
+			default: 'https://api.fal.ai',
+			description: "fal's platform API: model catalogue, prices and balance",
+		},
+		{
 			displayName: 'JWKS URL',
 			name: 'jwksUrl',
 			type: 'string',

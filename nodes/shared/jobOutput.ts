@@ -7,6 +7,7 @@ import type { IBinaryData, IDataObject, NodeApiError, NodeOperationError } from 
 import { downloadVideo } from './binary';
 import { providerError } from './errors';
 import type { ModelSpec } from './models/types';
+import type { CostSource } from './pricing';
 import type { CallContext, JobStatus, ProviderTransport } from './providers/types';
 
 /** What the user asked for the video, fixed per item when the job was planned. */
@@ -15,6 +16,13 @@ export interface Delivery {
 	binaryPropertyName: string;
 	maxDownloadBytes: number;
 	estimatedCost: number | null;
+	/** Where estimatedCost came from: the provider's price API, the model table, or unknown. */
+	costSource: CostSource;
+}
+
+/** The cost fields every item of a job carries (shared/interface.md, "Spend control"). */
+export function costFields(estimatedCost: number | null, costSource: CostSource): IDataObject {
+	return { estimatedCost, costSource: estimatedCost === null ? null : costSource, costCurrency: 'USD' };
 }
 
 /** The JSON of a job that ended; throws the provider's failure (with the request id) otherwise. */
@@ -25,6 +33,7 @@ export async function endedJobJson(
 	requestId: string,
 	status: JobStatus,
 	estimatedCost: number | null,
+	costSource: CostSource = null,
 ): Promise<IDataObject> {
 	if (status.phase === 'failed') {
 		throw providerError(call.node, {
@@ -43,7 +52,7 @@ export async function endedJobJson(
 		status: 'completed',
 		videoUrl: output.videoUrls[0],
 		videoUrls: output.videoUrls,
-		estimatedCost,
+		...costFields(estimatedCost, costSource),
 		...output.extra,
 	};
 	if (output.contentType) json.contentType = output.contentType;

@@ -138,12 +138,37 @@ const runProperties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
+				displayName: 'Allow Unknown Prices',
+				name: 'allowUnknownCost',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether items whose price neither the provider nor this node knows may run under Max Cost per Run (they are counted as unknown). Off, such items are refused.',
+			},
+			{
+				displayName: 'Check Balance',
+				name: 'checkBalance',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to read the account balance first and submit nothing when it is below the known cost of the run (fal shows balances to keys with billing rights, or through its REST API)',
+			},
+			{
 				displayName: 'Concurrency',
 				name: 'concurrency',
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: 100, numberPrecision: 0 },
 				default: DEFAULT_CONCURRENCY,
 				description: 'How many items run at the same time; the rest wait for a free slot',
+			},
+			{
+				displayName: 'Max Cost per Run (USD)',
+				name: 'maxCost',
+				type: 'number',
+				typeOptions: { minValue: 0, numberPrecision: 2 },
+				default: 5,
+				description:
+					"The most one run of this node may spend, priced before anything is bought (the provider's price, else the published one). A run above it submits nothing; with Continue On Fail, items are bought in order while they fit.",
 			},
 			{
 				displayName: 'Max Download Size (MB)',

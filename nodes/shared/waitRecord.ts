@@ -9,6 +9,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { Host } from './host';
+import type { CostSource } from './pricing';
 
 export interface WaitRecord {
 	/** Random secret in the callback URL; also the record's key. */
@@ -24,6 +25,8 @@ export interface WaitRecord {
 	errors: Record<number, string>;
 	/** Per input item: the estimated cost in USD. */
 	costs: Array<number | null>;
+	/** Per input item: where the cost came from. */
+	costSources?: CostSource[];
 	/** Epoch ms when each job was submitted (timeouts are measured from there). */
 	submittedAt: number;
 	/** Cancel jobs still running when a callback comes after the deadline (On Timeout). */
@@ -53,6 +56,20 @@ function expandId(value: string): string {
 	return body;
 }
 
+const SOURCE_CODES: Record<string, CostSource> = { p: 'provider', t: 'table', n: null };
+
+/** One letter per item (p, t, n), or one letter when all are the same. */
+function costSourceField(sources: CostSource[] | undefined): IDataObject {
+	if (!sources?.length) return {};
+	const letters = sources.map((s) => (s === 'provider' ? 'p' : s === 'table' ? 't' : 'n'));
+	return { cs: letters.every((l) => l === letters[0]) ? letters[0] : letters.join('') };
+}
+
+function decodeCostSources(value: unknown, length: number): CostSource[] {
+	const text = typeof value === 'string' ? value : 'n';
+	return Array.from({ length }, (_, i) => SOURCE_CODES[text.length === 1 ? text : (text[i] ?? 'n')] ?? null);
+}
+
 export function encodeRecord(record: WaitRecord): string {
 	// 0.032 × 5 is 0.16000000000000003 in floating point: micro-dollars are plenty.
 	const rounded = record.costs.map((c) => (c === null ? null : Math.round(c * 1e6) / 1e6));
@@ -67,6 +84,7 @@ export function encodeRecord(record: WaitRecord): string {
 		j: record.jobs.map((id) => (id === null ? 0 : compactId(id))),
 		e: record.errors,
 		c: costs,
+		...costSourceField(record.costSources),
 		l: record.jobs.length,
 		...(record.cancelOnTimeout ? { t: 1 } : {}),
 	});
@@ -88,6 +106,7 @@ export function decodeRecord(text: string): WaitRecord | undefined {
 			jobs,
 			errors: (raw.e ?? {}) as Record<number, string>,
 			costs,
+			costSources: decodeCostSources(raw.cs, length),
 			cancelOnTimeout: raw.t === 1,
 		};
 	} catch {

@@ -104,6 +104,7 @@ export async function itemsForEndedJobs(
 				job.requestId,
 				job.status,
 				wanted.estimatedCost,
+				wanted.costSource,
 			);
 			const item: INodeExecutionData = { json, pairedItem: { item: job.itemIndex } };
 			const binary = await videoBinary(call, model, json, wanted);
@@ -311,6 +312,7 @@ async function checkAndResume(
 		binaryPropertyName: record.binaryPropertyName,
 		maxDownloadBytes: record.maxDownloadBytes,
 		estimatedCost: record.costs[itemIndex] ?? null,
+		costSource: record.costSources?.[itemIndex] ?? null,
 	});
 	const jobs: EndedJob[] = record.jobs.map((requestId, itemIndex) => ({
 		itemIndex,

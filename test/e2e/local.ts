@@ -84,6 +84,7 @@ function endpoints(emulator: Emulator | undefined): ProviderEndpoints {
 					queueUrl: 'https://queue.fal.run',
 					restUrl: 'https://rest.fal.ai',
 					jwksUrl: 'https://rest.alpha.fal.ai/.well-known/jwks.json',
+					apiUrl: 'https://api.fal.ai',
 				}
 			: emulator!.fal,
 	};

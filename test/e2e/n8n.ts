@@ -876,7 +876,7 @@ export function packedTarball(): string {
 /** Where each provider is reached: the emulator's `info()`, or the real APIs. */
 export interface ProviderEndpoints {
 	wavespeed: { apiKey: string; baseUrl: string };
-	fal: { apiKey: string; queueUrl: string; restUrl: string; jwksUrl: string };
+	fal: { apiKey: string; queueUrl: string; restUrl: string; jwksUrl: string; apiUrl?: string };
 }
 
 /** The two credentials every example references by id. */
@@ -897,6 +897,7 @@ export function exampleCredentials(p: ProviderEndpoints): CredentialFile[] {
 				queueUrl: p.fal.queueUrl,
 				restUrl: p.fal.restUrl,
 				jwksUrl: p.fal.jwksUrl,
+				...(p.fal.apiUrl ? { apiUrl: p.fal.apiUrl } : {}),
 			},
 		},
 	];

@@ -7,13 +7,16 @@
  * Layout on one server:
  *   ${url}/wavespeed/...        WaveSpeed API (baseUrl)
  *   ${url}/fal-queue/...        fal queue (queueUrl)
- *   ${url}/fal-rest/...         fal REST: storage + JWKS (restUrl)
+ *   ${url}/fal-rest/...         fal REST: storage, JWKS, user balance (restUrl)
+ *   ${url}/fal-api/...          fal platform API: pricing, billing (apiUrl)
  *   ${url}/files/...            generated videos and uploaded files (public)
  *   ${url}/__control/...        test control (no auth, loopback only; not recorded)
  */
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 import { Readable } from 'node:stream';
+
+import { Billing, FAL_LOCKED, WAVESPEED_NO_CREDIT } from './billing';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -30,6 +33,7 @@ export type RequestKind =
 	| 'upload-put'
 	| 'download'
 	| 'balance'
+	| 'price'
 	| 'secret'
 	| 'storage-initiate'
 	| 'jwks'
@@ -472,9 +476,15 @@ export class Emulator {
 		queueUrl: string;
 		restUrl: string;
 		jwksUrl: string;
+		/** fal's platform API (catalogue, pricing, billing) */
+		apiUrl: string;
 		apiKey: string;
+		/** a key with billing rights: fal's Platform API shows balances only to those */
+		adminKey: string;
 		userId: string;
 	};
+	/** prices, balances and refusals for lack of credit (billing.ts) */
+	readonly billing = new Billing();
 	requests: RecordedRequest[] = [];
 	callbacks: CallbackRecord[] = [];
 
@@ -519,7 +529,9 @@ export class Emulator {
 			queueUrl: `${this.url}/fal-queue`,
 			restUrl: `${this.url}/fal-rest`,
 			jwksUrl: `${this.url}/fal-rest/.well-known/jwks.json`,
+			apiUrl: `${this.url}/fal-api`,
 			apiKey: init.opts.falKey ?? 'fal-test-key',
+			adminKey: 'fal-admin-key',
 			userId: `emulator-user-${crypto.randomBytes(4).toString('hex')}`,
 		};
 		this.falKeyPair = crypto.generateKeyPairSync('ed25519');
@@ -598,6 +610,12 @@ export class Emulator {
 		this.files.clear();
 		this.pending.clear();
 		this.binaryUploadRetired = false;
+		this.billing.reset();
+	}
+
+	/** The account's balance in USD (each job's price is taken from it; see billing.ts). */
+	setBalance(provider: Provider, usd: number): void {
+		this.billing.balances[provider] = usd;
 	}
 
 	async sendCallback(
@@ -1167,6 +1185,7 @@ export class Emulator {
 				return { ...base, kind: 'upload', op: 'ws-upload' };
 			if (method === 'POST' && p === 'media/uploads')
 				return { ...base, kind: 'upload', op: 'ws-upload-ticket' };
+			if (method === 'POST' && p === 'model/price') return { ...base, kind: 'price', op: 'ws-price' };
 			if (method === 'GET' && p === 'balance')
 				return { ...base, kind: 'balance', op: 'ws-balance' };
 			if (method === 'GET' && p === 'webhook/secret')
@@ -1207,8 +1226,18 @@ export class Emulator {
 				return { ...base, kind: 'submit', op: 'fal-submit', model: rest };
 			return { ...base, kind: 'unknown', op: 'fal-unknown' };
 		}
+		if (under('/fal-api')) {
+			const base = { provider: 'fal' as const, owner: 'fal' as const };
+			const p = path.slice('/fal-api'.length).replace(/\/+$/, '');
+			if (method === 'GET' && p === '/v1/models/pricing') return { ...base, kind: 'price', op: 'fal-price' };
+			if (method === 'GET' && p === '/v1/account/billing') return { ...base, kind: 'balance', op: 'fal-billing' };
+			return { ...base, kind: 'unknown', op: 'fal-unknown' };
+		}
 		if (under('/fal-rest')) {
 			const base = { provider: 'fal' as const, owner: 'fal' as const };
+			if (method === 'GET' && /^\/fal-rest\/billing\/user_balance\/?$/.test(path)) {
+				return { ...base, kind: 'balance', op: 'fal-user-balance' };
+			}
 			if (method === 'POST' && /^\/fal-rest\/storage\/upload\/initiate\/?$/.test(path)) {
 				return { ...base, kind: 'storage-initiate', op: 'fal-initiate' };
 			}
@@ -1279,9 +1308,17 @@ export class Emulator {
 				return (
 					this.wsAuthed(ctx) ?? {
 						status: 200,
-						json: { code: 200, message: 'success', data: { balance: 100 } },
+						json: { code: 200, message: 'success', data: { balance: this.billing.balances.wavespeed } },
 					}
 				);
+			case 'ws-price':
+				return this.wsPrice(ctx);
+			case 'fal-price':
+				return this.falPrice(ctx);
+			case 'fal-billing':
+				return this.falBilling(ctx);
+			case 'fal-user-balance':
+				return this.falAuthed(ctx) ?? { status: 200, raw: String(this.billing.balances.fal), headers: { 'content-type': 'application/json' } };
 			case 'ws-secret':
 				// §1.7: secret source GET /api/v3/webhook/secret, parsed as data.secret
 				return (
@@ -1358,6 +1395,9 @@ export class Emulator {
 				},
 			};
 		}
+		if (!this.billing.charge('wavespeed', this.billing.jobPrice('wavespeed', model, parsed.value))) {
+			return { status: 402, json: WAVESPEED_NO_CREDIT };
+		}
 		const job = this.createJob('wavespeed', model, parsed.value, webhook);
 		ctx.rec.jobId = job.id;
 		// §1.3: the submit answer always says "created" with no outputs yet
@@ -1414,6 +1454,54 @@ export class Emulator {
 	}
 
 	/** §1.8 B: ticket upload (JSON → presigned PUT). */
+	/** `POST /api/v3/model/price {model_id, inputs}` → `data: {model_id, price, discounted_price}`. */
+	private wsPrice(ctx: Ctx): Reply {
+		const denied = this.wsAuthed(ctx);
+		if (denied) return denied;
+		const parsed = parseJson(ctx.raw);
+		const body = parsed.ok && isObject(parsed.value) ? parsed.value : undefined;
+		const model = typeof body?.model_id === 'string' ? body.model_id : '';
+		const inputs = isObject(body?.inputs) ? body.inputs : {};
+		const price = this.billing.waveSpeedPrice(model, inputs);
+		if (price === undefined) return { status: 404, json: { code: 404, message: `Model not found: ${model}` } };
+		return {
+			status: 200,
+			json: { code: 200, message: 'success', data: { model_id: model, price, discounted_price: price, currency: 'USD' } },
+		};
+	}
+
+	/** `GET /v1/models/pricing?endpoint_id=` → `{prices: [{endpoint_id, unit_price, unit, currency}]}`. */
+	private falPrice(ctx: Ctx): Reply {
+		const denied = this.falAuthed(ctx);
+		if (denied) return { status: 401, json: { error: { type: 'authorization_error', message: 'Unauthorized' } } };
+		const ids = ctx.url.searchParams.getAll('endpoint_id').flatMap((v) => v.split(','));
+		if (!ids.length) return { status: 400, json: { error: { type: 'validation_error', message: 'endpoint_id is required' } } };
+		const prices = ids.map((id) => this.billing.falUnitPrice(id)).filter((p) => p !== undefined);
+		if (!prices.length) return { status: 404, json: { error: { type: 'not_found', message: 'No pricing found' } } };
+		return { status: 200, json: { prices, next_cursor: null, has_more: false } };
+	}
+
+	/** `GET /v1/account/billing?expand=credits`: fal shows it to admin keys only. */
+	private falBilling(ctx: Ctx): Reply {
+		const auth = ctx.req.headers.authorization;
+		if (auth === `Key ${this.fal.adminKey}`) {
+			const expand = ctx.url.searchParams.get('expand') ?? '';
+			return {
+				status: 200,
+				json: {
+					username: this.fal.userId,
+					...(expand.split(',').includes('credits')
+						? { credits: { current_balance: this.billing.balances.fal, currency: 'USD' } }
+						: {}),
+				},
+			};
+		}
+		if (auth === `Key ${this.fal.apiKey}`) {
+			return { status: 403, json: { error: { type: 'authorization_error', message: 'Access denied' } } };
+		}
+		return { status: 401, json: { error: { type: 'authorization_error', message: 'Unauthorized' } } };
+	}
+
 	private wsUploadTicket(ctx: Ctx): Reply {
 		const denied = this.wsAuthed(ctx);
 		if (denied) return denied;
@@ -1453,8 +1541,9 @@ export class Emulator {
 	/** §2.2: `Authorization: Key <key>`; strict (a wrong or missing key always fails). */
 	private falAuthed(ctx: Ctx): Reply | undefined {
 		const h = ctx.req.headers.authorization;
-		if (typeof h === 'string' && h.startsWith('Key ') && h.slice('Key '.length) === this.fal.apiKey)
-			return undefined;
+		// The admin key is a key like any other, with billing rights besides.
+		const key = typeof h === 'string' && h.startsWith('Key ') ? h.slice('Key '.length) : undefined;
+		if (key === this.fal.apiKey || key === this.fal.adminKey) return undefined;
 		return { status: 401, json: { detail: 'Unauthorized' } };
 	}
 
@@ -1475,6 +1564,9 @@ export class Emulator {
 		const webhook = ctx.url.searchParams.get('fal_webhook') ?? undefined;
 		if (webhook !== undefined && !isHttpUrl(webhook))
 			return { status: 400, json: { detail: 'Invalid webhook URL' } };
+		if (!this.billing.charge('fal', this.billing.jobPrice('fal', app, parsed.value))) {
+			return { status: 403, json: FAL_LOCKED };
+		}
 		const job = this.createJob('fal', app, parsed.value, webhook);
 		ctx.rec.jobId = job.id;
 		// §2.4 submit response

@@ -43,7 +43,8 @@ const cases: Case[] = [
 		model: 'bytedance/lynx',
 		parameters: { imageUrl: IMG, prompt: 'he waves', additionalFields: { numFrames: 49, resolution: '480p', guidanceScale2: 2.5 } },
 		body: { image_url: IMG, prompt: 'he waves', num_frames: 49, resolution: '480p', guidance_scale_2: 2.5 },
-		cost: null,
+		// fal: $0.60 per second of video; 49 frames at 16 fps.
+		cost: 1.8375,
 	},
 	{
 		name: 'WaveSpeed LTX Video 0.9.7 I2V 720p',
@@ -52,7 +53,8 @@ const cases: Case[] = [
 		model: 'wavespeed-ai/ltx-video-v097/i2v-720p',
 		parameters: { image: IMG, prompt: 'waves crash', additionalFields: { size: '720*1280', seed: 7, negativePrompt: 'blur' } },
 		body: { image: IMG, prompt: 'waves crash', size: '720*1280', seed: 7, negative_prompt: 'blur' },
-		cost: null,
+		// No published price; the emulator's price API answers $0.20.
+		cost: 0.2,
 	},
 	{
 		name: 'WaveSpeed Seedance V1 Lite Reference to Video',
@@ -61,7 +63,7 @@ const cases: Case[] = [
 		model: 'bytedance/seedance-v1-lite/reference-to-video',
 		parameters: { prompt: 'a dancer', referenceImages: `${IMG}\nhttps://cdn.example.com/b.png`, additionalFields: { duration: 10, cameraFixed: true } },
 		body: { prompt: 'a dancer', reference_images: [IMG, 'https://cdn.example.com/b.png'], duration: 10, camera_fixed: true },
-		cost: null,
+		cost: 0.18,
 	},
 	{
 		name: 'WaveSpeed Seedance V1 Lite I2V 720p',
@@ -88,7 +90,9 @@ describe.each(cases)('$name', ({ node, provider, model, parameters, body, cost }
 		expect(submittedBodies(emu)).toEqual([body]);
 		expect(out).toHaveLength(1);
 		const json = out[0].json;
-		expect(json).toMatchObject({ provider, model, status: 'completed', estimatedCost: cost });
+		// Priced by the provider's price API (the emulator's, from billing.ts) before the submit.
+		expect(json).toMatchObject({ provider, model, status: 'completed', estimatedCost: cost, costSource: 'provider', costCurrency: 'USD' });
+		expect(emu.count('price', provider)).toBe(1);
 		expect(typeof json.requestId).toBe('string');
 		expect(json.videoUrl).toBe(`${emu.url}/files/${provider}/${String(json.requestId)}.mp4`);
 		expect(json.videoUrls).toEqual([json.videoUrl]);

@@ -19,6 +19,7 @@ export function credentialsFor(emu: Emulator, keys: { wavespeed?: string; fal?: 
 			queueUrl: emu.fal.queueUrl,
 			restUrl: emu.fal.restUrl,
 			jwksUrl: emu.fal.jwksUrl,
+			apiUrl: emu.fal.apiUrl,
 		},
 	};
 }

@@ -19,7 +19,7 @@ export type WaitMethod = 'poll' | 'webhook';
 /** What happens to a job still running when the Timeout passes. */
 export type OnTimeout = 'cancel' | 'keepRunning';
 
-export interface RunOptions extends Omit<Delivery, 'estimatedCost'> {
+export interface RunOptions extends Omit<Delivery, 'estimatedCost' | 'costSource'> {
 	mode: Mode;
 	waitMethod: WaitMethod;
 	webhookUrl?: string;

@@ -90,6 +90,7 @@ export async function pauseUntilCallbacks(
 		jobs: submittedIds,
 		errors,
 		costs: submittedIds.map((_, index) => byItem.get(index)?.estimatedCost ?? null),
+		costSources: submittedIds.map((_, index) => byItem.get(index)?.costSource ?? null),
 		cancelOnTimeout: first.onTimeout === 'cancel' && transport.cancel !== undefined,
 	};
 	if (!saveRecord(ctx, record)) {

@@ -67,6 +67,7 @@ export async function planItem(
 		imageDigest = createHash('sha256').update(image.bytes).digest('hex');
 	}
 
+	const tablePrice = model.price?.(result.body) ?? null;
 	return {
 		...options,
 		itemIndex,
@@ -80,7 +81,9 @@ export async function planItem(
 			options.mode,
 			options.webhookUrl ?? null,
 		]),
-		estimatedCost: model.price?.(result.body) ?? null,
+		// The table's price until the run asks the provider (engine/spend.ts).
+		estimatedCost: tablePrice,
+		costSource: tablePrice === null ? null : 'table',
 	};
 }
 

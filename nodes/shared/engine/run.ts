@@ -10,13 +10,14 @@ import { NodeOperationError } from 'n8n-workflow';
 import { realClock } from '../clock';
 import type { Clock } from '../clock';
 import { PROVIDER_NAMES, errorMessage, toNodeError } from '../errors';
-import { endedJobJson, errorItemJson, videoBinary } from '../jobOutput';
+import { costFields, endedJobJson, errorItemJson, videoBinary } from '../jobOutput';
 import { JobLedger } from '../ledger';
 import type { ModelSpec } from '../models/types';
 import type { CallContext, ProviderTransport } from '../providers/types';
 import { DEFAULT_CONCURRENCY } from '../runProperties';
 import { StopSwitch } from '../stopSwitch';
 import { pauseUntilCallbacks, prepareWebhookWait } from './pause';
+import { checkSpend, pricePlans, readSpendOptions } from './spend';
 import { planItem } from './plan';
 import type { Plan } from './plan';
 import { earlierJob, submitPlan } from './submit';
@@ -70,15 +71,6 @@ export async function runItems(
 		ledger: new JobLedger(ctx),
 		providerName: PROVIDER_NAMES[model.provider],
 	};
-	const byWebhook = plans.length > 0 && plans[0].mode === 'submitAndWait' && plans[0].waitMethod === 'webhook';
-	const nonce = byWebhook ? prepareWebhookWait(run, plans, items.length) : '';
-
-	// 2. Buy and wait for the jobs, a bounded number at a time.
-	const stop = new StopSwitch(ctx.getExecutionCancelSignal?.());
-	const active = new Map<string, number>();
-	const submittedIds: Array<string | null> = new Array(items.length).fill(null);
-	let firstFailure: Failure | undefined;
-
 	const callContext = (itemIndex: number, signal?: AbortSignal): CallContext => ({
 		ctx,
 		node,
@@ -87,6 +79,30 @@ export async function runItems(
 		itemIndex,
 		debug: (message) => ctx.logger.debug(`[${node.name}] item ${itemIndex}: ${message}`),
 	});
+
+	// Waiting by webhook needs room for the job list: checked before anything is asked or bought.
+	const byWebhook = plans.length > 0 && plans[0].mode === 'submitAndWait' && plans[0].waitMethod === 'webhook';
+	const nonce = byWebhook ? prepareWebhookWait(run, plans, items.length) : '';
+
+	// 2. Price every item, and hold the run to Max Cost and the balance, before buying anything.
+	if (plans.length) {
+		const spend = readSpendOptions(ctx);
+		await pricePlans(run, plans, callContext(0));
+		for (const refusal of await checkSpend(run, plans, spend, continueOnFail, callContext(0))) {
+			results[refusal.itemIndex] = errorItem(refusal.itemIndex, refusal.error);
+			plans.splice(
+				plans.findIndex((plan) => plan.itemIndex === refusal.itemIndex),
+				1,
+			);
+		}
+	}
+
+
+	// 3. Buy and wait for the jobs, a bounded number at a time.
+	const stop = new StopSwitch(ctx.getExecutionCancelSignal?.());
+	const active = new Map<string, number>();
+	const submittedIds: Array<string | null> = new Array(items.length).fill(null);
+	let firstFailure: Failure | undefined;
 
 	ctx.onExecutionCancellation?.(() => cancelActive(run, active, callContext));
 
@@ -116,7 +132,7 @@ export async function runItems(
 						model: model.id,
 						requestId: job.requestId,
 						status: 'submitted',
-						estimatedCost: plan.estimatedCost,
+						...costFields(plan.estimatedCost, plan.costSource),
 						webhookUrl: plan.webhookUrl ?? null,
 						response: job.raw ?? {},
 					};
@@ -139,7 +155,7 @@ export async function runItems(
 				active.delete(requestId);
 			}
 			if (status.phase === 'failed') run.ledger.forget(plan.itemIndex);
-			const json = await endedJobJson(call, model, transport, requestId, status, plan.estimatedCost);
+			const json = await endedJobJson(call, model, transport, requestId, status, plan.estimatedCost, plan.costSource);
 			run.ledger.done(plan.itemIndex, plan.print, requestId, json);
 			results[plan.itemIndex] = await deliver(plan, call, json);
 		} catch (error) {

@@ -11,7 +11,7 @@ import type { Clock } from '../clock';
 import { errorMessage, providerError, toNodeError } from '../errors';
 import type { JobLedger } from '../ledger';
 import type { ModelSpec, RequestBody } from '../models/types';
-import { submitMayHaveCreatedJob } from '../providers/common';
+import { creditRefusal, submitMayHaveCreatedJob } from '../providers/common';
 import type { CallContext, ProviderTransport } from '../providers/types';
 import type { Plan } from './plan';
 import { readPlanImage } from './plan';
@@ -25,6 +25,8 @@ export interface RunContext {
 	clock: Clock;
 	ledger: JobLedger;
 	providerName: string;
+	/** Set when the provider refused a submit for lack of credit: later items are not sent. */
+	outOfCredit?: string;
 }
 
 export interface SubmittedJob {
@@ -63,6 +65,17 @@ function firstSentence(message: string): string {
 	return message.replace(/^(WaveSpeed|fal): /, '').split(/\. /)[0];
 }
 
+/** An item not sent because the account ran out of credit earlier in the run. */
+function noCredit(run: RunContext, plan: Plan) {
+	const error = providerError(run.node, {
+		provider: run.model.provider,
+		message: `not submitted: ${run.providerName} refused an earlier item of this run for lack of credit (${run.outOfCredit})`,
+		itemIndex: plan.itemIndex,
+	});
+	error.description = `Nothing was sent for this item. Top up your ${run.providerName} account, then run the workflow again.`;
+	return error;
+}
+
 /** The error of an item whose earlier try may have bought a job that nobody can name. */
 function uncertainJobError(run: RunContext, plan: Plan, sentAt: number | undefined, problem: string | undefined) {
 	const when = sentAt ? new Date(sentAt).toISOString().replace(/\.\d+Z$/, ' UTC').replace('T', ' ') : 'an earlier try';
@@ -93,6 +106,7 @@ export function earlierJob(run: RunContext, plan: Plan) {
 /** Buys the item's job: images resolved, ledger first, one request, logged at info. */
 export async function submitPlan(run: RunContext, call: CallContext, plan: Plan): Promise<SubmittedJob> {
 	const { ctx, node, model, transport, clock, ledger } = run;
+	if (run.outOfCredit) throw noCredit(run, plan);
 	const body = await resolveImages(run, call, plan);
 	if (call.signal?.aborted) {
 		throw new NodeOperationError(node, 'The execution was stopped before the job was submitted', {
@@ -106,6 +120,7 @@ export async function submitPlan(run: RunContext, call: CallContext, plan: Plan)
 	} catch (error) {
 		if (submitMayHaveCreatedJob(error)) ledger.uncertain(plan.itemIndex, plan.print, firstSentence(errorMessage(error)));
 		else ledger.forget(plan.itemIndex);
+		run.outOfCredit = run.outOfCredit ?? creditRefusal(error);
 		throw toNodeError(node, error, { itemIndex: plan.itemIndex });
 	}
 	const submittedAt = clock.now();

@@ -94,6 +94,11 @@ export interface ModelSpec {
 	expectedSeconds?: (body: RequestBody) => { min: number; max: number } | null;
 	/** USD per job from the seeds' pricing, null where no price is published. */
 	price?: (body: RequestBody) => number | null;
+	/**
+	 * Seconds of video a job makes with these inputs, where the model says (prices per second
+	 * become a price per job); null when the inputs do not tell.
+	 */
+	outputSeconds?: (body: RequestBody) => number | null;
 }
 
 export function defineModel<T extends ModelSpec>(model: T): T {

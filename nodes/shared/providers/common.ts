@@ -1,4 +1,5 @@
 /** What both transports do the same way: credential settings, retry policy, posting a job. */
+import { NodeApiError as NodeApiErrorClass } from 'n8n-workflow';
 import type { IDataObject, NodeApiError } from 'n8n-workflow';
 
 import type { Host } from '../host';
@@ -41,14 +42,36 @@ function unknownOutcome<T extends object>(error: T): T {
 }
 
 /**
+ * Server errors that a provider answers before any job exists: fal's own client sends a submit
+ * again after 502, 503 and 504 (fal-js `QUEUE_RETRY_CONFIG`), so fal's gateway makes none then.
+ * WaveSpeed says nothing of the kind.
+ */
+const GATEWAY_REFUSALS: Record<Provider, number[]> = { fal: [502, 503, 504], wavespeed: [] };
+
+/**
  * A submit answered with a server error (5xx). The provider may have taken the job before
  * failing (the fault matrix has it do exactly that), so the error says so and the run treats
- * the item as possibly bought. 4xx answers are refusals: no job was made.
+ * the item as possibly bought. 4xx answers, and the gateway errors above, are refusals.
  */
 export function submitServerError(error: NodeApiError, provider: Provider, statusCode: number): NodeApiError {
-	if (statusCode < 500) return error;
+	if (statusCode < 500 || GATEWAY_REFUSALS[provider].includes(statusCode)) return error;
 	error.message = `${error.message}. ${PROVIDER_NAMES[provider]} may have created the job anyway: check your dashboard before running again`;
 	return unknownOutcome(error);
+}
+
+const CREDIT_WORDS =
+	/user is locked|insufficient (balance|credit|funds)|exhausted balance|not enough (balance|credit)|balance is (not enough|insufficient)|top up your/i;
+
+/**
+ * The provider's words when it refused a submit because the account cannot pay (fal: HTTP 403
+ * "User is locked. Reason: Exhausted balance…"; WaveSpeed: 402 or "insufficient balance");
+ * undefined for any other failure. Asked of submit failures only: no later submit of the run
+ * can succeed then.
+ */
+export function creditRefusal(error: unknown): string | undefined {
+	if (!(error instanceof NodeApiErrorClass)) return undefined;
+	const text = error.message.replace(/^(WaveSpeed|fal): /, '');
+	return Number(error.httpCode) === 402 || CREDIT_WORDS.test(text) ? text : undefined;
 }
 
 /** Whether a failed submit may have created a job after all. */

@@ -20,15 +20,17 @@ const CREDENTIAL = 'falApi';
 
 async function readSettings(
 	ctx: Host,
-): Promise<{ queueUrl: string; restUrl: string; apiKey: string }> {
+): Promise<{ queueUrl: string; restUrl: string; apiUrl: string; apiKey: string }> {
 	const credentials = await ctx.getCredentials<{
 		queueUrl?: string;
 		restUrl?: string;
+		apiUrl?: string;
 		apiKey?: string;
 	}>(CREDENTIAL);
 	return {
 		queueUrl: trimSlash(credentials.queueUrl || 'https://queue.fal.run'),
 		restUrl: trimSlash(credentials.restUrl || 'https://rest.fal.ai'),
+		apiUrl: trimSlash(credentials.apiUrl || 'https://api.fal.ai'),
 		apiKey: normalizeApiKey(credentials.apiKey),
 	};
 }
@@ -356,6 +358,90 @@ export const fal: ProviderTransport = {
 			`Key ${apiKey}`,
 			requestId,
 		);
+	},
+
+	async price(call, model) {
+		const { apiUrl } = await settings(call.ctx);
+		// fal prices an endpoint, not a set of inputs: the unit price, turned into a price per
+		// job by the model's own knowledge of the unit (see pricing.ts).
+		const result = await readOrExplain(
+			call,
+			'fal',
+			'reading the price',
+			undefined,
+			async () =>
+				await callOnce(call.ctx, CREDENTIAL, {
+					method: 'GET',
+					url: `${apiUrl}/v1/models/pricing`,
+					qs: { endpoint_id: model.id },
+					json: true,
+					timeout: 15_000,
+				}),
+			isTransient,
+			2,
+		);
+		const body = jsonBody(result);
+		if (result.statusCode < 200 || result.statusCode >= 300 || !body) {
+			throw failure(call, result, 'Reading the price');
+		}
+		const prices = Array.isArray(body.prices) ? (body.prices as IDataObject[]) : [];
+		const entry = prices.find((p) => p?.endpoint_id === model.id);
+		const unitPrice = Number(entry?.unit_price);
+		const currency = String(entry?.currency ?? 'USD').toUpperCase();
+		if (!entry || currency !== 'USD' || !Number.isFinite(unitPrice) || unitPrice < 0) return undefined;
+		return { kind: 'unit', unitPrice, unit: String(entry.unit ?? '') };
+	},
+
+	async balance(call) {
+		const { apiUrl, restUrl } = await settings(call.ctx);
+		// The documented read (Platform API) needs a key with billing rights (an admin key); the
+		// REST API's answers any key with the balance as a bare number.
+		const billing = await readOrExplain(
+			call,
+			'fal',
+			'reading the balance',
+			undefined,
+			async () =>
+				await callOnce(call.ctx, CREDENTIAL, {
+					method: 'GET',
+					url: `${apiUrl}/v1/account/billing`,
+					qs: { expand: 'credits' },
+					json: true,
+					timeout: 15_000,
+				}),
+			isTransient,
+			3,
+		);
+		const credits = jsonBody(billing)?.credits as IDataObject | undefined;
+		if (billing.statusCode >= 200 && billing.statusCode < 300 && credits) {
+			const balance = Number(credits.current_balance);
+			if (Number.isFinite(balance) && String(credits.currency ?? 'USD').toUpperCase() === 'USD') return balance;
+		}
+		if (billing.statusCode !== 401 && billing.statusCode !== 403 && billing.statusCode !== 404) {
+			throw failure(call, billing, 'Reading the balance');
+		}
+		const rest = await readOrExplain(
+			call,
+			'fal',
+			'reading the balance',
+			undefined,
+			async () =>
+				await callOnce(call.ctx, CREDENTIAL, {
+					method: 'GET',
+					url: `${restUrl}/billing/user_balance`,
+					json: false,
+					timeout: 15_000,
+				}),
+			// The answer is a bare number, not a JSON object: only the status says "try again".
+			(r) => isRetryableStatus(r.statusCode),
+			3,
+		);
+		const text = Buffer.isBuffer(rest.body) ? rest.body.toString('utf8') : String(rest.body ?? '');
+		const balance = Number(text.trim());
+		if (rest.statusCode < 200 || rest.statusCode >= 300 || text.trim() === '' || !Number.isFinite(balance)) {
+			throw failure(call, rest, 'Reading the balance');
+		}
+		return balance;
 	},
 
 	async uploadImage(call, bytes, mimeType, fileName) {

@@ -49,6 +49,14 @@ export interface Submitted {
 	raw: IDataObject;
 }
 
+/**
+ * What a provider's price API says about a job: a price for these inputs (WaveSpeed), or a
+ * price per unit that the model's inputs turn into one (fal: per video, per second, …).
+ */
+export type ProviderPrice =
+	| { kind: 'price'; usd: number }
+	| { kind: 'unit'; unitPrice: number; unit: string };
+
 export interface ProviderTransport {
 	provider: Provider;
 	credentialType: string;
@@ -86,6 +94,13 @@ export interface ProviderTransport {
 		mimeType: string,
 		fileName: string,
 	): Promise<string>;
+	/**
+	 * The provider's price for a job with these inputs; undefined when it has none for this
+	 * model or answers in a currency other than USD. Throws when the price API fails.
+	 */
+	price?(call: CallContext, model: ModelSpec, inputs: RequestBody): Promise<ProviderPrice | undefined>;
+	/** The account's balance in USD. Throws when it cannot be read. */
+	balance?(call: CallContext): Promise<number>;
 	/** Whether a data: URI can go to the model as it is (else it is uploaded first). */
 	acceptsDataUri: boolean;
 	/** Largest upload the provider takes. */

@@ -267,6 +267,56 @@ export const waveSpeed: ProviderTransport = {
 		return { videoUrls, extra };
 	},
 
+	async price(call, model, inputs) {
+		const { baseUrl } = await settings(call.ctx);
+		// Free and creates nothing: a failure is retried briefly, then the run goes on without it.
+		const result = await readOrExplain(
+			call,
+			'wavespeed',
+			'reading the price',
+			undefined,
+			async () =>
+				await callOnce(call.ctx, CREDENTIAL, {
+					method: 'POST',
+					url: `${baseUrl}/api/v3/model/price`,
+					body: { model_id: model.id, inputs },
+					json: true,
+					timeout: 15_000,
+				}),
+			isTransient,
+			2,
+		);
+		const data = envelopeData(result);
+		if (!data) throw failure(call, result, 'Reading the price');
+		const currency = typeof data.currency === 'string' ? data.currency.toUpperCase() : 'USD';
+		// What the account pays: the discounted price where WaveSpeed gives one.
+		const usd = Number(data.discounted_price ?? data.price);
+		if (currency !== 'USD' || data.price === undefined || !Number.isFinite(usd) || usd < 0) return undefined;
+		return { kind: 'price', usd };
+	},
+
+	async balance(call) {
+		const { baseUrl } = await settings(call.ctx);
+		const result = await readOrExplain(
+			call,
+			'wavespeed',
+			'reading the balance',
+			undefined,
+			async () =>
+				await callOnce(call.ctx, CREDENTIAL, {
+					method: 'GET',
+					url: `${baseUrl}/api/v3/balance`,
+					json: true,
+					timeout: 15_000,
+				}),
+			isTransient,
+			3,
+		);
+		const balance = Number(envelopeData(result)?.balance);
+		if (!Number.isFinite(balance)) throw failure(call, result, 'Reading the balance');
+		return balance;
+	},
+
 	async uploadImage(call, bytes, mimeType, fileName) {
 		const { baseUrl } = await settings(call.ctx);
 		const form = multipart(bytes, mimeType, fileName);

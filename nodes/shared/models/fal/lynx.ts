@@ -131,4 +131,6 @@ export const falLynx = defineModel({
 			default: 81,
 		},
 	],
+	// Frames over frame rate: fal prices Lynx per second of video.
+	outputSeconds: (body) => Number(body.num_frames ?? 81) / Number(body.frames_per_second ?? 16),
 });
