@@ -8,6 +8,7 @@ import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 import type { Host } from './host';
 
 import type { Clock } from './clock';
+import { parseJsonExact } from './json';
 
 export interface HttpResult {
 	statusCode: number;
@@ -144,13 +145,16 @@ export function submitNetworkMessage(error: unknown): string {
 	return `the connection failed while submitting the job (${code}). The provider may have created the job anyway: check your dashboard before running again`;
 }
 
-/** A JSON object body, or undefined when the answer was not one (malformed, HTML, empty). */
+/**
+ * A JSON object body, or undefined when the answer was not one (malformed, HTML, empty). A
+ * body read as text keeps integers beyond 2^53 exact, as strings (see json.ts).
+ */
 export function jsonBody(result: HttpResult): IDataObject | undefined {
 	let body = result.body;
 	if (Buffer.isBuffer(body)) body = body.toString('utf8');
 	if (typeof body === 'string') {
 		try {
-			body = JSON.parse(body) as unknown;
+			body = parseJsonExact(body);
 		} catch {
 			return undefined;
 		}

@@ -70,6 +70,13 @@ export interface JobPlan {
 	emptyOutputs?: boolean;
 	/** of the video file, default video/mp4 */
 	contentType?: string;
+	/** fal: an integer seed beyond 2^53 (decimal digits), written as a raw JSON number in results and callbacks */
+	bigSeed?: string;
+	/**
+	 * fal: the request was retried inside fal, so its callback carries the last attempt's id
+	 * as `gateway_request_id` and in the signed X-Fal-Webhook-Request-Id header (§2.5)
+	 */
+	gatewayRetry?: boolean;
 }
 
 export interface Fault {
@@ -159,6 +166,8 @@ const DEFAULT_PLAN = {
 	videoBytes: 65536,
 	emptyOutputs: false,
 	contentType: 'video/mp4',
+	bigSeed: '',
+	gatewayRetry: false,
 };
 type ResolvedPlan = Required<JobPlan>;
 
@@ -186,6 +195,8 @@ interface Job {
 	cancelled: boolean;
 	plan: ResolvedPlan;
 	seed: number;
+	/** fal: the id of the last attempt (differs from `id` after a retry inside fal) */
+	gatewayId: string;
 	timer?: Timer;
 }
 
@@ -445,6 +456,16 @@ function listen(server: http.Server, port: number): Promise<number> {
 	});
 }
 
+/** A placeholder JSON.stringify leaves as a string; toJson writes its digits as a raw number. */
+function rawInt(digits: string): string {
+	return `\u0000int:${digits}`;
+}
+
+/** JSON.stringify, with rawInt() placeholders turned into integer literals of any size. */
+function toJson(value: unknown): string {
+	return JSON.stringify(value).replace(/"\\u0000int:(-?\d+)"/g, '$1');
+}
+
 function reviveNumber(v: unknown): number | undefined {
 	if (v === null || v === 'Infinity' || v === 'infinity' || v === -1) return Infinity;
 	return typeof v === 'number' ? v : undefined;
@@ -476,6 +497,11 @@ export class Emulator {
 	};
 	requests: RecordedRequest[] = [];
 	callbacks: CallbackRecord[] = [];
+	/**
+	 * How the JWKS writes its key: 'full' ({kty, crv, x, kid, use, alg}) or 'x-only' ({x, kid}),
+	 * as some JWKS documents do. reset() sets 'full' again.
+	 */
+	jwksStyle: 'full' | 'x-only' = 'full';
 
 	private readonly server: http.Server;
 	private readonly port: number;
@@ -587,6 +613,7 @@ export class Emulator {
 		this.faults = [];
 		this.files.clear();
 		this.pending.clear();
+		this.jwksStyle = 'full';
 	}
 
 	async sendCallback(
@@ -660,6 +687,7 @@ export class Emulator {
 	/** JWKS as served at fal.jwksUrl. */
 	jwks(): { keys: Array<Record<string, string>> } {
 		const jwk = this.falKeyPair.publicKey.export({ format: 'jwk' });
+		if (this.jwksStyle === 'x-only') return { keys: [{ x: String(jwk.x), kid: this.falKid }] };
 		return {
 			keys: [
 				{
@@ -764,6 +792,7 @@ export class Emulator {
 				typeof seedIn === 'number' && Number.isInteger(seedIn) && seedIn >= 0
 					? seedIn
 					: parseInt(sha256hex(id).slice(0, 8), 16) & 0x7fffffff,
+			gatewayId: plan.gatewayRetry ? crypto.randomUUID() : id,
 		};
 		this.jobMap.set(id, job);
 		if (job.endsAt !== null) {
@@ -909,7 +938,8 @@ export class Emulator {
 
 	/** §4.2 output of fal-ai/lynx. */
 	private falOutput(job: Job): Record<string, unknown> {
-		if (job.plan.emptyOutputs) return { seed: job.seed };
+		const seed = job.plan.bigSeed ? rawInt(job.plan.bigSeed) : job.seed;
+		if (job.plan.emptyOutputs) return { seed };
 		return {
 			video: {
 				url: this.videoUrl(job),
@@ -917,7 +947,7 @@ export class Emulator {
 				file_name: `${job.id}.mp4`,
 				file_size: job.plan.videoBytes,
 			},
-			seed: job.seed,
+			seed,
 		};
 	}
 
@@ -1123,7 +1153,7 @@ export class Emulator {
 		if (reply.raw !== undefined) {
 			payload = Buffer.isBuffer(reply.raw) ? reply.raw : Buffer.from(reply.raw, 'utf8');
 		} else if (reply.json !== undefined) {
-			payload = Buffer.from(JSON.stringify(reply.json), 'utf8');
+			payload = Buffer.from(toJson(reply.json), 'utf8');
 			if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
 				headers['content-type'] = 'application/json';
 			}
@@ -1717,7 +1747,7 @@ export class Emulator {
 		if (job.provider === 'wavespeed') {
 			// §1.7: bare prediction object (plus the input echo), HMAC-SHA256 over id.ts.body
 			const obj = { ...this.wsPrediction(job, Math.max(Date.now(), end)), input: job.input };
-			const signed = JSON.stringify(obj);
+			const signed = toJson(obj);
 			const secret = opts.wrongKey ? this.wrongWebhookSecret : this.wavespeed.webhookSecret;
 			const key = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
 			const sig = crypto
@@ -1737,25 +1767,26 @@ export class Emulator {
 		const obj: Record<string, unknown> = failed
 			? {
 					request_id: job.id,
-					gateway_request_id: job.id,
+					gateway_request_id: job.gatewayId,
 					status: 'ERROR',
 					error: 'Invalid status code: 422',
 					payload: this.falErrorDetail(job),
 				}
 			: {
 					request_id: job.id,
-					gateway_request_id: job.id,
+					gateway_request_id: job.gatewayId,
 					status: 'OK',
 					payload: this.falOutput(job),
 				};
-		const signed = JSON.stringify(obj);
-		const msg = `${job.id}\n${this.fal.userId}\n${ts}\n${sha256hex(signed)}`;
+		const signed = toJson(obj);
+		// After a retry inside fal, the signed header names the last attempt (gateway_request_id).
+		const msg = `${job.gatewayId}\n${this.fal.userId}\n${ts}\n${sha256hex(signed)}`;
 		const key = opts.wrongKey ? this.falWrongKeyPair.privateKey : this.falKeyPair.privateKey;
 		const sig = crypto.sign(null, Buffer.from(msg, 'utf8'), key).toString('hex');
 		const headers: Record<string, string> = {
 			'content-type': 'application/json',
 			'user-agent': 'fal-emulator-webhook',
-			'x-fal-webhook-request-id': job.id,
+			'x-fal-webhook-request-id': job.gatewayId,
 			'x-fal-webhook-user-id': this.fal.userId,
 			'x-fal-webhook-timestamp': String(ts),
 		};
