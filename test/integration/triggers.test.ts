@@ -386,6 +386,93 @@ describe.each(cases)('$name', (c) => {
 	});
 });
 
+// ================================================================ key fetches (signing secret / JWKS)
+
+describe.each(cases)('$name: fetching signing keys', (c) => {
+	/** Moves this process's clock (Date.now) forward; the emulator's too, it shares the process. */
+	function advanceClock(ms: number): void {
+		const now = Date.now();
+		jest.spyOn(Date, 'now').mockImplementation(() => now + ms);
+	}
+
+	async function run(h: WebhookHarness): Promise<{ items: IDataObject[]; status?: number; error?: unknown }> {
+		try {
+			return { items: await fire(h), status: h.response.status };
+		} catch (error) {
+			return { items: [], status: h.response.status, error };
+		}
+	}
+
+	it('fetches no key for forged calls that fail the cheap checks (headers, timestamp, signature form, body)', async () => {
+		const { requestId, callback } = await deliveredCallback(c);
+		const stale = await sentCallback(requestId, { staleSeconds: 600 });
+		const unsigned = await sentCallback(requestId, { unsigned: true });
+		const sigHeader = c.provider === 'wavespeed' ? 'webhook-signature' : 'x-fal-webhook-signature';
+		const malformed = { headers: { ...callback.headers, [sigHeader]: c.provider === 'wavespeed' ? 'v3,abc' : 'abc' }, rawBody: callback.rawBody };
+		// (as text/plain: n8n itself answers 422 to a JSON content type that does not parse)
+		const notJson = { headers: { ...callback.headers, 'content-type': 'text/plain' }, rawBody: Buffer.from('not json') };
+		const array = { headers: callback.headers, rawBody: Buffer.from('[1]') };
+		const forged = [stale, unsigned, malformed, notJson, array];
+		for (let round = 0; round < 4; round++) {
+			for (const call of forged) {
+				const h = triggerFor(c, call);
+				expect((await run(h)).status).toBe(401);
+			}
+		}
+		expect(emu.count(c.keyKind)).toBe(0);
+	});
+
+	it('with the key endpoint failing, a burst of 20 calls costs one key request, and 30 s later one more', async () => {
+		const { requestId } = await deliveredCallback(c);
+		const wrong = await sentCallback(requestId, { wrongKey: true });
+		emu.inject({ kind: c.keyKind, provider: c.provider, status: 503, times: Infinity });
+		const outcomes = [];
+		for (let i = 0; i < 20; i++) outcomes.push(await run(triggerFor(c, wrong)));
+		expect(emu.count(c.keyKind)).toBe(1);
+		// fail closed and visibly: n8n answers 500, so the provider delivers again later
+		expect(outcomes.every((o) => o.status === 500 && o.error instanceof NodeApiError)).toBe(true);
+		expect(outcomes.every((o) => o.items.length === 0)).toBe(true);
+		advanceClock(31_000);
+		await run(triggerFor(c, wrong));
+		await run(triggerFor(c, wrong));
+		expect(emu.count(c.keyKind)).toBe(2);
+	});
+
+	it('concurrent calls share one key request', async () => {
+		const first = await deliveredCallback(c);
+		const second = await deliveredCallback(c);
+		const runs = await Promise.all([first, second, first, second].map(async ({ callback }) => await run(triggerFor(c, callback, {}, { staticData: {} }))));
+		expect(runs.every((r) => r.status === 200)).toBe(true);
+		expect(emu.count(c.keyKind)).toBe(1);
+	});
+
+	it('a failed refresh keeps the good keys: genuine callbacks still verify while the key endpoint is down', async () => {
+		const first = await deliveredCallback(c);
+		const second = await deliveredCallback(c);
+		const third = await deliveredCallback(c);
+		expect(await fire(triggerFor(c, first.callback))).toHaveLength(1);
+		expect(emu.count(c.keyKind)).toBe(1);
+		emu.inject({ kind: c.keyKind, provider: c.provider, status: 503, times: Infinity });
+		// keys a minute old + a bad signature = one refresh attempt, which fails
+		advanceClock(61_000);
+		const wrong = await sentCallback(first.requestId, { wrongKey: true });
+		const forged = await run(triggerFor(c, wrong));
+		expect(forged.status).toBe(401);
+		expect(emu.count(c.keyKind)).toBe(2);
+		// the job's genuine callback (signed now) verifies with the kept keys, and costs no fetch
+		const resent = await sentCallback(second.requestId);
+		expect(await fire(triggerFor(c, resent))).toEqual([expect.objectContaining({ requestId: second.requestId })]);
+		expect(emu.count(c.keyKind)).toBe(2);
+		// past the keys' lifetime (WaveSpeed secret 5 min, emulator JWKS max-age 1 h) the endpoint
+		// is asked again; it still fails, and the kept keys still verify
+		jest.restoreAllMocks();
+		advanceClock(2 * 3_600_000);
+		const later = await sentCallback(third.requestId);
+		expect(await fire(triggerFor(c, later))).toEqual([expect.objectContaining({ requestId: third.requestId })]);
+		expect(emu.count(c.keyKind)).toBe(3);
+	});
+});
+
 // ================================================================ provider specifics
 
 describe('WaveSpeed Trigger specifics', () => {
@@ -427,6 +514,49 @@ describe('WaveSpeed Trigger specifics', () => {
 });
 
 describe('fal Trigger specifics', () => {
+	const fal = cases[1];
+
+	it('verifies a callback of a request fal retried: the signed header id is gateway_request_id, not request_id', async () => {
+		emu.planNext({ gatewayRetry: true });
+		const { requestId, callback } = await deliveredCallback(fal);
+		const body = JSON.parse(callback.rawBody.toString()) as IDataObject;
+		const gatewayId = String(body.gateway_request_id);
+		expect(body.request_id).toBe(requestId);
+		expect(gatewayId).not.toBe(requestId);
+		expect(callback.headers['x-fal-webhook-request-id']).toBe(gatewayId);
+		const h = triggerFor(fal, callback);
+		const [json] = await fire(h);
+		expect(json).toMatchObject({ provider: 'fal', requestId, gatewayRequestId: gatewayId, status: 'completed' });
+		expect(h.response.status).toBe(200);
+	});
+
+	it('refuses a callback whose signed request id is neither the body\'s request_id nor its gateway_request_id', async () => {
+		emu.planNext({ gatewayRetry: true });
+		const { callback } = await deliveredCallback(fal);
+		// Another genuinely signed callback of a different job, with this job's body: the
+		// signature holds for the headers it came with, but the ids do not match.
+		const other = await deliveredCallback(fal);
+		const h = triggerFor(fal, { headers: other.callback.headers, rawBody: callback.rawBody });
+		expect(await fire(h)).toEqual([]);
+		expect(h.response.status).toBe(401);
+		expect(emu.count('jwks')).toBe(0);
+	});
+
+	it('takes a JWKS key that has x but no kty/crv as Ed25519', async () => {
+		emu.jwksStyle = 'x-only';
+		const { requestId, callback } = await deliveredCallback(fal);
+		expect(await fire(triggerFor(fal, callback))).toEqual([expect.objectContaining({ requestId, status: 'completed' })]);
+	});
+
+	it('keeps a seed beyond 2^53 exact (17454220438242315174, as a string)', async () => {
+		emu.planNext({ bigSeed: '17454220438242315174' });
+		const { callback } = await deliveredCallback(fal);
+		expect(callback.rawBody.toString()).toContain('"seed":17454220438242315174');
+		const [json] = await fire(triggerFor(fal, callback));
+		expect(json.seed).toBe('17454220438242315174');
+		expect((json.video as IDataObject).url).toBe(json.videoUrl);
+	});
+
 	it('fails visibly when the JWKS URL serves no keys', async () => {
 		const fal = cases[1];
 		const { callback } = await deliveredCallback(fal);
