@@ -93,6 +93,11 @@ export interface Fault {
 	envelopeCode?: number;
 	truncate?: boolean;
 	acceptThenFail?: boolean;
+	/**
+	 * The error answer quotes the Authorization header it received (as some APIs do in
+	 * "invalid key" messages): in the message and in a nested field. Status default 401.
+	 */
+	echoAuth?: boolean;
 }
 
 export interface EmulatorOptions {
@@ -980,6 +985,7 @@ export class Emulator {
 		if (f.reset) return 'reset';
 		if (f.malformed) return 'malformed';
 		if (f.envelopeCode !== undefined) return 'envelope';
+		if (f.echoAuth) return 'status';
 		if (f.status !== undefined || f.body !== undefined || f.retryAfter !== undefined)
 			return 'status';
 		if (f.truncate) return 'truncate';
@@ -1044,15 +1050,29 @@ export class Emulator {
 				return;
 			}
 			default: {
-				const status = f.status ?? (f.retryAfter !== undefined ? 429 : 500);
+				const status = f.status ?? (f.echoAuth ? 401 : f.retryAfter !== undefined ? 429 : 500);
 				const reply: Reply =
 					f.body !== undefined
 						? { status, json: f.body }
-						: this.defaultErrorBody(route.provider, status);
+						: f.echoAuth
+							? this.echoAuthBody(ctx, status)
+							: this.defaultErrorBody(route.provider, status);
 				reply.headers = { ...(reply.headers ?? {}), ...extra };
 				this.send(ctx, reply);
 			}
 		}
+	}
+
+	/** An error answer that quotes the received Authorization header back (an `echoAuth` fault). */
+	private echoAuthBody(ctx: Ctx, status: number): Reply {
+		const auth = headerString(ctx.req.headers.authorization);
+		const text = `credentials not accepted: "${auth}"`;
+		if (ctx.route.provider === 'wavespeed')
+			return { status, json: { code: status, message: text, data: { authorization: auth } } };
+		return {
+			status,
+			json: { detail: [{ loc: ['header', 'authorization'], msg: text, input: auth }], error_type: 'auth_error' },
+		};
 	}
 
 	/** Resolves true when the wait ended normally, false when the client went away. */
