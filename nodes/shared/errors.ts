@@ -33,6 +33,14 @@ export interface ProviderErrorDetails {
 	mayStillRun?: boolean;
 }
 
+/** What each provider failure was made from, for callers that must tell them apart. */
+const DETAILS = new WeakMap<object, ProviderErrorDetails>();
+
+/** The details a provider error was made from (undefined for any other error). */
+export function providerDetails(error: unknown): ProviderErrorDetails | undefined {
+	return error && typeof error === 'object' ? DETAILS.get(error) : undefined;
+}
+
 /**
  * A provider failure. After a submit every message carries the request id, so a paid job
  * can always be found and is never submitted a second time by guesswork.
@@ -62,6 +70,7 @@ export function providerError(node: INode, details: ProviderErrorDetails): NodeA
 	});
 	// NodeApiError may swap the message for a stock text per status code; ours names the job.
 	error.message = message;
+	DETAILS.set(error, details);
 	return error;
 }
 

@@ -104,6 +104,8 @@ export interface EmulatorOptions {
 	port?: number;
 	wavespeedKey?: string;
 	falKey?: string;
+	/** the key of the second fal account (default 'fal-other-account-key') */
+	falOtherKey?: string;
 	/** multiplies all plan durations; default 1 */
 	timeScale?: number;
 }
@@ -129,6 +131,13 @@ export interface CallbackOptions {
 	/** timestamp this far in the past */
 	staleSeconds?: number;
 	wrongKey?: boolean;
+	/**
+	 * change the body BEFORE signing: a genuinely signed callback whose result is the
+	 * attacker's (fal signs any account's callbacks; a leaked WaveSpeed secret does the same)
+	 */
+	forgeSigned?: boolean;
+	/** send even though the job has not ended, claiming it completed */
+	early?: boolean;
 	/** override URL */
 	to?: string;
 }
@@ -202,6 +211,8 @@ interface Job {
 	seed: number;
 	/** fal: the id of the last attempt (differs from `id` after a retry inside fal) */
 	gatewayId: string;
+	/** fal: which account submitted it */
+	account: 'main' | 'other';
 	timer?: Timer;
 }
 
@@ -499,6 +510,12 @@ export class Emulator {
 		jwksUrl: string;
 		apiKey: string;
 		userId: string;
+		/**
+		 * A second fal account (someone else's): its jobs are invisible to `apiKey` (404) and
+		 * its callbacks are signed with the same keys, as fal signs every account's.
+		 */
+		otherApiKey: string;
+		otherUserId: string;
 	};
 	requests: RecordedRequest[] = [];
 	callbacks: CallbackRecord[] = [];
@@ -550,6 +567,8 @@ export class Emulator {
 			jwksUrl: `${this.url}/fal-rest/.well-known/jwks.json`,
 			apiKey: init.opts.falKey ?? 'fal-test-key',
 			userId: `emulator-user-${crypto.randomBytes(4).toString('hex')}`,
+			otherApiKey: init.opts.falOtherKey ?? 'fal-other-account-key',
+			otherUserId: `emulator-other-${crypto.randomBytes(4).toString('hex')}`,
 		};
 		this.falKeyPair = crypto.generateKeyPairSync('ed25519');
 		this.falWrongKeyPair = crypto.generateKeyPairSync('ed25519');
@@ -630,7 +649,7 @@ export class Emulator {
 		const url = opts.to ?? job.webhook;
 		if (!url) throw new Error(`emulator: job ${jobId} has no webhook URL; pass opts.to`);
 		const phase = this.phase(job);
-		if (phase !== 'completed' && phase !== 'failed') {
+		if (phase !== 'completed' && phase !== 'failed' && !opts.early) {
 			throw new Error(`emulator: job ${jobId} has not finished (${phase})`);
 		}
 		const msg = this.buildCallback(job, opts);
@@ -775,6 +794,7 @@ export class Emulator {
 		model: string,
 		input: Record<string, unknown>,
 		webhook?: string,
+		account: 'main' | 'other' = 'main',
 	): Job {
 		const plan = this.resolvePlan(provider, model);
 		const now = Date.now();
@@ -798,6 +818,7 @@ export class Emulator {
 					? seedIn
 					: parseInt(sha256hex(id).slice(0, 8), 16) & 0x7fffffff,
 			gatewayId: plan.gatewayRetry ? crypto.randomUUID() : id,
+			account,
 		};
 		this.jobMap.set(id, job);
 		if (job.endsAt !== null) {
@@ -1490,10 +1511,15 @@ export class Emulator {
 
 	/** §2.2: `Authorization: Key <key>`; strict (a wrong or missing key always fails). */
 	private falAuthed(ctx: Ctx): Reply | undefined {
+		return this.falAccount(ctx) ? undefined : { status: 401, json: { detail: 'Unauthorized' } };
+	}
+
+	/** Which fal account the request's key belongs to. */
+	private falAccount(ctx: Ctx): 'main' | 'other' | undefined {
 		const h = ctx.req.headers.authorization;
-		if (typeof h === 'string' && h.startsWith('Key ') && h.slice('Key '.length) === this.fal.apiKey)
-			return undefined;
-		return { status: 401, json: { detail: 'Unauthorized' } };
+		if (typeof h !== 'string' || !h.startsWith('Key ')) return undefined;
+		const key = h.slice('Key '.length);
+		return key === this.fal.apiKey ? 'main' : key === this.fal.otherApiKey ? 'other' : undefined;
 	}
 
 	private falSubmit(ctx: Ctx): Reply {
@@ -1513,7 +1539,7 @@ export class Emulator {
 		const webhook = ctx.url.searchParams.get('fal_webhook') ?? undefined;
 		if (webhook !== undefined && !isHttpUrl(webhook))
 			return { status: 400, json: { detail: 'Invalid webhook URL' } };
-		const job = this.createJob('fal', app, parsed.value, webhook);
+		const job = this.createJob('fal', app, parsed.value, webhook, this.falAccount(ctx));
 		ctx.rec.jobId = job.id;
 		// §2.4 submit response
 		return {
@@ -1534,7 +1560,8 @@ export class Emulator {
 		const app = ctx.route.arg ?? '';
 		if (!FAL_APPS.has(app)) return { status: 404, json: { detail: 'Application not found' } };
 		const job = this.jobMap.get(ctx.route.jobId ?? '');
-		if (!job || job.provider !== 'fal' || job.model !== app) {
+		// Another account's request is as unknown as one that does not exist.
+		if (!job || job.provider !== 'fal' || job.model !== app || job.account !== this.falAccount(ctx)) {
 			return { status: 404, json: { detail: 'Request not found', status: 'NOT_FOUND' } };
 		}
 		const idHeader = { 'x-fal-request-id': job.id };
@@ -1767,7 +1794,8 @@ export class Emulator {
 		if (job.provider === 'wavespeed') {
 			// §1.7: bare prediction object (plus the input echo), HMAC-SHA256 over id.ts.body
 			const obj = { ...this.wsPrediction(job, Math.max(Date.now(), end)), input: job.input };
-			const signed = toJson(obj);
+			if (opts.early) Object.assign(obj, { status: 'completed', outputs: [this.videoUrl(job)] });
+			const signed = opts.forgeSigned ? this.tamper(toJson(obj)) : toJson(obj);
 			const secret = opts.wrongKey ? this.wrongWebhookSecret : this.wavespeed.webhookSecret;
 			const key = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
 			const sig = crypto
@@ -1798,16 +1826,17 @@ export class Emulator {
 					status: 'OK',
 					payload: this.falOutput(job),
 				};
-		const signed = toJson(obj);
+		const signed = opts.forgeSigned ? this.tamper(toJson(obj)) : toJson(obj);
+		const userId = job.account === 'other' ? this.fal.otherUserId : this.fal.userId;
 		// After a retry inside fal, the signed header names the last attempt (gateway_request_id).
-		const msg = `${job.gatewayId}\n${this.fal.userId}\n${ts}\n${sha256hex(signed)}`;
+		const msg = `${job.gatewayId}\n${userId}\n${ts}\n${sha256hex(signed)}`;
 		const key = opts.wrongKey ? this.falWrongKeyPair.privateKey : this.falKeyPair.privateKey;
 		const sig = crypto.sign(null, Buffer.from(msg, 'utf8'), key).toString('hex');
 		const headers: Record<string, string> = {
 			'content-type': 'application/json',
 			'user-agent': 'fal-emulator-webhook',
 			'x-fal-webhook-request-id': job.gatewayId,
-			'x-fal-webhook-user-id': this.fal.userId,
+			'x-fal-webhook-user-id': userId,
 			'x-fal-webhook-timestamp': String(ts),
 		};
 		if (!opts.unsigned) headers['x-fal-webhook-signature'] = sig;

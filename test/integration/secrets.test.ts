@@ -1,3 +1,4 @@
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- test code, never shipped */
 /**
  * The API key appears nowhere a user, a log reader or n8n's execution store can see it, even
  * when the provider quotes it back in an error (the emulator's `echoAuth` fault answers with
@@ -6,12 +7,16 @@
  * `cause`, `errorResponse`, `context`, the stack), not in Continue On Fail items, not in the
  * logs, not in a Trigger's answer.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 import type { IDataObject, INode, INodeType } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import { FalApi } from '../../credentials/FalApi.credentials';
 import { WaveSpeedApi } from '../../credentials/WaveSpeedApi.credentials';
 import { FalLynx } from '../../nodes/FalLynx/FalLynx.node';
+import { FalTrigger } from '../../nodes/FalTrigger/FalTrigger.node';
 import { toNodeError } from '../../nodes/shared/errors';
 import { clearTriggerCaches } from '../../nodes/shared/trigger';
 import { WaveSpeedLynx } from '../../nodes/WaveSpeedLynx/WaveSpeedLynx.node';
@@ -206,5 +211,45 @@ describe('WaveSpeed Trigger, when fetching the signing secret is answered with t
 		expect(everythingIn(error)).not.toContain(emu.wavespeed.apiKey);
 		expect(serialised(h.response)).not.toContain(emu.wavespeed.apiKey);
 		expect(serialised(h.logs)).not.toContain(emu.wavespeed.apiKey);
+	});
+});
+
+describe('fal Trigger, when the confirmation read is answered with the key quoted', () => {
+	it('throws (n8n answers 500) with no key in the error, the answer or the logs', async () => {
+		// a genuine callback: a fal node submits with a webhook URL, the emulator signs the callback
+		const delivered: Array<{ headers: Record<string, string>; rawBody: Buffer; query: Record<string, string> }> = [];
+		const server = http.createServer((req, res) => {
+			const chunks: Buffer[] = [];
+			req.on('data', (chunk: Buffer) => chunks.push(chunk));
+			req.on('end', () => {
+				const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+				delivered.push({ headers: req.headers as Record<string, string>, rawBody: Buffer.concat(chunks), query: Object.fromEntries(url.searchParams) });
+				res.writeHead(200).end('{}');
+			});
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		try {
+			const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook/trigger`;
+			await harness(new FalLynx(), emu, { prompt: 'p', imageUrl: IMG, mode: 'submitOnly', webhookUrl: url }).run();
+			for (let i = 0; i < 200 && !delivered.length; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+			expect(delivered).toHaveLength(1);
+			emu.inject({ kind: 'status', provider: 'fal', echoAuth: true, times: Infinity });
+			const h = createWebhookHarness({
+				node: new FalTrigger(),
+				parameters: {},
+				credentials: credentialsFor(emu),
+				credentialTypes: { falApi: new FalApi() },
+				request: delivered[0],
+			});
+			const error = await thrown(() => h.run());
+			expect(error).toBeInstanceOf(NodeApiError);
+			expect((error as NodeApiError).message).toMatch(/Checking the job status failed with HTTP 401: .*credentials not accepted/);
+			expect(h.response.status).toBe(500);
+			expect(everythingIn(error)).not.toContain(emu.fal.apiKey);
+			expect(serialised(h.response)).not.toContain(emu.fal.apiKey);
+			expect(serialised(h.logs)).not.toContain(emu.fal.apiKey);
+		} finally {
+			await new Promise((resolve) => server.close(resolve));
+		}
 	});
 });

@@ -8,6 +8,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { Host } from '../host';
 
 import { normalizeApiKey } from '../apiKey';
+import { tagWebhookUrl } from '../callbackTag';
 import { providerError, toNodeError } from '../errors';
 import { callOnce, header, isRetryableStatus, jsonBody, networkCode, trimSlash } from '../http';
 import type { HttpResult } from '../http';
@@ -178,7 +179,8 @@ export const fal: ProviderTransport = {
 			'fal',
 			CREDENTIAL,
 			`${queueUrl}/${model.id}`,
-			webhookUrl ? { fal_webhook: webhookUrl } : undefined,
+			// Tagged with the model id: a Trigger reads the job from there (see callbackTag.ts).
+			webhookUrl ? { fal_webhook: tagWebhookUrl(webhookUrl, model.id) } : undefined,
 			body,
 		);
 		const data = jsonBody(result);

@@ -7,6 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { Host } from '../host';
 
 import { normalizeApiKey } from '../apiKey';
+import { tagWebhookUrl } from '../callbackTag';
 import { providerError } from '../errors';
 import { callOnce, isRetryableStatus, jsonBody, trimSlash } from '../http';
 import type { HttpResult } from '../http';
@@ -138,7 +139,8 @@ export const waveSpeed: ProviderTransport = {
 			'wavespeed',
 			CREDENTIAL,
 			`${baseUrl}/api/v3/${model.id}`,
-			webhookUrl ? { webhook: webhookUrl } : undefined,
+			// Tagged with the model id: a Trigger reads the job from there (see callbackTag.ts).
+			webhookUrl ? { webhook: tagWebhookUrl(webhookUrl, model.id) } : undefined,
 			body,
 		);
 		const data = envelopeData(result);
