@@ -264,8 +264,15 @@ export async function checkCallback(ctx: IWebhookFunctions, provider: Provider):
 	if (!rawBody) return { ok: false, reason: 'no raw request body' };
 	if (rawBody.length > MAX_BODY_BYTES) return { ok: false, reason: `the body is larger than ${MAX_BODY_BYTES} bytes` };
 	const headers = (ctx.getHeaderData() ?? {}) as HeaderBag;
-	const shape = provider === 'wavespeed' ? waveSpeedSignatureShape(headers) : falSignatureShape(headers);
-	if (!shape.ok) return shape;
+	let signedRequestId: string | undefined;
+	if (provider === 'wavespeed') {
+		const shape = waveSpeedSignatureShape(headers);
+		if (!shape.ok) return shape;
+	} else {
+		const shape = falSignatureShape(headers);
+		if (!shape.ok) return shape;
+		signedRequestId = shape.requestId;
+	}
 
 	let body: unknown;
 	try {
@@ -278,9 +285,9 @@ export async function checkCallback(ctx: IWebhookFunctions, provider: Provider):
 	}
 	// fal signs the request id header: the body must be about the same job. After a retry
 	// inside fal the header names the last attempt, which the body gives as gateway_request_id.
-	if (provider === 'fal' && 'requestId' in shape) {
+	if (signedRequestId !== undefined) {
 		const { request_id: requestId, gateway_request_id: gatewayId } = body as IDataObject;
-		if (shape.requestId !== requestId && shape.requestId !== gatewayId) {
+		if (signedRequestId !== requestId && signedRequestId !== gatewayId) {
 			return { ok: false, reason: 'request id mismatch' };
 		}
 	}

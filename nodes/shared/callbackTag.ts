@@ -23,9 +23,8 @@ export function tagWebhookUrl(webhookUrl: string, modelId: string): string {
  * segments of letters, digits, `_`, `.`, `-`, none starting with a dot, so it cannot step
  * out of the path it is put into.
  */
-export function isModelId(value: unknown): value is string {
+export function isModelId(value: string): boolean {
 	return (
-		typeof value === 'string' &&
 		value.length <= 200 &&
 		/^[A-Za-z0-9][\w.-]*(?:\/[A-Za-z0-9][\w.-]*){1,5}$/.test(value)
 	);

@@ -202,12 +202,12 @@ export async function receiveCallback(ctx: IWebhookFunctions, provider: Provider
 /** Where the job lives: the model id to read it under, or why it cannot be looked up. */
 function modelToRead(ctx: IWebhookFunctions, provider: Provider, claim: CallbackClaim & { kind: 'ended' }): { id: string } | { refused: string } {
 	const tag = (ctx.getQueryData() as IDataObject | undefined)?.[MODEL_TAG_PARAM];
-	if (isModelId(tag)) return { id: tag };
+	if (typeof tag === 'string' && isModelId(tag)) return { id: tag };
 	// WaveSpeed reads a job by its id alone; the model is only a label until the read names it.
-	if (provider === 'wavespeed') return { id: isModelId(claim.model) ? claim.model : '' };
+	if (provider === 'wavespeed') return { id: claim.model && isModelId(claim.model) ? claim.model : '' };
 	const option = String(ctx.getNodeParameter('options.endpointId', '') ?? '').trim();
 	if (isModelId(option)) return { id: option };
-	if (option) return { refused: `the option "Endpoint ID for Jobs From Other Software" is not an endpoint id (${String(option as unknown).slice(0, 100)})` };
+	if (option) return { refused: `the option "Endpoint ID for Jobs From Other Software" is not an endpoint id (${option.slice(0, 100)})` };
 	return {
 		refused:
 			'the callback does not say which fal endpoint ran the job (it was not submitted by a fal node of this package). Set the option "Endpoint ID for Jobs From Other Software" to look such jobs up',
@@ -344,7 +344,7 @@ async function confirmAndBuild(
 		}
 		throw toNodeError(node, error, { requestId, provider });
 	}
-	if (provider === 'wavespeed' && isModelId(status.raw.model)) {
+	if (provider === 'wavespeed' && typeof status.raw.model === 'string' && isModelId(status.raw.model)) {
 		model = { ...model, id: status.raw.model, label: status.raw.model };
 	}
 	if (status.phase !== 'completed' && status.phase !== 'failed') {
