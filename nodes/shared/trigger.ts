@@ -148,22 +148,30 @@ function deliveredRecord(staticData: IDataObject, now: number): Record<string, n
 /**
  * A signed callback can be replayed within its timestamp window (±5 min); a job the provider
  * said this credential cannot see is remembered longer than that, so replays cost no read.
+ * Per endpoint, since the tag in the URL is not signed (a replay with a wrong tag must not
+ * hide the job from its genuine delivery), but at most a few endpoints per job: replays with
+ * ever new tags would otherwise cost a read each.
  */
 const UNSEEN_TTL_MS = 15 * 60_000;
 const UNSEEN_MAX = 10_000;
-const unseen = new Map<string, number>();
+const UNSEEN_ENDPOINTS_PER_JOB = 3;
+const unseen = new Map<string, { at: number; endpoints: Set<string> }>();
 
-function isUnseen(scope: string, now: number): boolean {
-	const at = unseen.get(scope);
-	if (at === undefined) return false;
-	if (now - at <= UNSEEN_TTL_MS) return true;
-	unseen.delete(scope);
-	return false;
+function isUnseen(scope: string, endpoint: string, now: number): boolean {
+	const entry = unseen.get(scope);
+	if (!entry) return false;
+	if (now - entry.at > UNSEEN_TTL_MS) {
+		unseen.delete(scope);
+		return false;
+	}
+	return entry.endpoints.has(endpoint) || entry.endpoints.size >= UNSEEN_ENDPOINTS_PER_JOB;
 }
 
-function rememberUnseen(scope: string, now: number): void {
+function rememberUnseen(scope: string, endpoint: string, now: number): void {
+	const endpoints = unseen.get(scope)?.endpoints ?? new Set<string>();
+	endpoints.add(endpoint);
 	unseen.delete(scope);
-	unseen.set(scope, now);
+	unseen.set(scope, { at: now, endpoints });
 	while (unseen.size > UNSEEN_MAX) unseen.delete(unseen.keys().next().value as string);
 }
 
@@ -272,10 +280,9 @@ async function handleCallback(ctx: IWebhookFunctions, provider: Provider): Promi
 		ctx.logger.warn(`${label} started nothing for job ${requestId}: ${where.refused}`);
 		return answer(ctx, 400, { error: 'the job cannot be looked up: no endpoint id', started: false });
 	}
-	// Per endpoint too: the tag in the URL is not signed, so a replay with a wrong one must not
-	// hide the job from its genuine delivery.
-	const unseenKey = `${scope}@${where.id}`;
-	if (isUnseen(unseenKey, now)) {
+	// WaveSpeed reads by id alone: there the endpoint does not change the answer.
+	const endpoint = provider === 'fal' ? where.id : '';
+	if (isUnseen(scope, endpoint, now)) {
 		ctx.logger.debug(`${label} started nothing for job ${requestId}: not visible to the credential (remembered)`);
 		return answer(ctx, 200, { received: true, started: false });
 	}
@@ -292,7 +299,7 @@ async function handleCallback(ctx: IWebhookFunctions, provider: Provider): Promi
 	try {
 		const outcome = await confirmAndBuild(ctx, provider, claim, where.id, label, wanted);
 		if ('response' in outcome) {
-			if (outcome.unseen) rememberUnseen(unseenKey, Date.now());
+			if (outcome.unseen) rememberUnseen(scope, endpoint, Date.now());
 			finish(false);
 			return outcome.response;
 		}

@@ -665,6 +665,19 @@ describe('fal Trigger specifics', () => {
 		expect(await fire(triggerFor(fal, callback))).toEqual([expect.objectContaining({ status: 'completed' })]);
 	});
 
+	it('replays of another account\'s callback with ever new tags cost at most three reads', async () => {
+		const other = harness(fal.model, emu, { ...fal.parameters, mode: 'submitOnly', webhookUrl: receiver.url }, { keys: { fal: emu.fal.otherApiKey } });
+		await other.run();
+		await waitFor(() => receiver.received.length > 0);
+		const callback = receiver.received[0];
+		for (let i = 0; i < 8; i++) {
+			const h = triggerFor(fal, { ...callback, query: { aivModel: `fal-ai/app-${i}` } });
+			expect(await fire(h)).toEqual([]);
+			expect(h.response.status).toBe(200);
+		}
+		expect(statusReads()).toBe(3);
+	});
+
 	it('fails visibly (n8n answers 500, fal delivers again) when fal rejects the credential\'s key', async () => {
 		const { callback } = await deliveredCallback(fal);
 		const h = triggerFor(fal, callback, {}, { keys: { fal: 'not-the-key' } });
