@@ -8,26 +8,35 @@ import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 
 import { normalizeApiKey } from './apiKey';
 import { errorMessage, providerError } from './errors';
+import type { ProviderErrorDetails } from './errors';
 import { callOnce, jsonBody, networkCode, trimSlash } from './http';
+import { parseJsonExact } from './json';
 import type { Provider } from './models/types';
 import {
-	FAL_SIGNATURE_HEADERS,
-	WAVESPEED_SIGNATURE_HEADERS,
-	headerValue,
-	missingHeader,
+	falSignatureShape,
 	verifyFalSignature,
 	verifyWaveSpeedSignature,
+	waveSpeedSignatureShape,
 } from './signatures';
 import type { Ed25519Jwk, HeaderBag, Verification } from './signatures';
+
 interface Cached<T> {
 	value: T;
 	fetchedAt: number;
 	expiresAt: number;
 }
 
-interface Slot<T> {
-	promise: Promise<Cached<T>>;
-	done?: Cached<T>;
+/** A key fetch either gives the keys, or the details of an error to throw. */
+type Loaded<T> = { ok: true; cached: Cached<T> } | { ok: false; details: ProviderErrorDetails };
+
+/** What is known about one key source (a JWKS URL, or one credential's secret). */
+interface KeyEntry<T> {
+	/** The last keys fetched successfully: kept when a later fetch fails. */
+	good?: Cached<T>;
+	/** The last failed fetch: while recent, nothing is fetched again. */
+	failure?: { details: ProviderErrorDetails; at: number };
+	/** The fetch under way, shared by concurrent callbacks. */
+	loading?: Promise<Loaded<T>>;
 }
 
 /**
@@ -41,59 +50,101 @@ const JWKS_MAX_TTL_MS = 24 * 3_600_000;
 const JWKS_MIN_TTL_MS = 5 * 60_000;
 /** After a failed check, keys are fetched again at most this often, so forged calls cannot hammer the provider. */
 const REFRESH_MIN_INTERVAL_MS = 60_000;
+/**
+ * A failed fetch is remembered this long: a burst of calls while the key endpoint is down
+ * costs it one request, not one each.
+ */
+const FAILURE_TTL_MS = 30_000;
+/** Expired keys still verify while their source fails, for at most this long. */
+const STALE_GRACE_MS = 24 * 3_600_000;
 const DEFAULT_JWKS_URL = 'https://rest.alpha.fal.ai/.well-known/jwks.json';
+/** n8n itself refuses bodies over 16 MiB by default; anything larger is not a provider callback. */
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
-const secretCache = new Map<string, Slot<string>>();
-const jwksCache = new Map<string, Slot<Ed25519Jwk[]>>();
+const secretCache = new Map<string, KeyEntry<string>>();
+const jwksCache = new Map<string, KeyEntry<Ed25519Jwk[]>>();
 
-/** Forgets the secrets and keys this process fetched. */
+/** Forgets the secrets and keys this process fetched, and the failed fetches. */
 export function clearKeyCaches(): void {
 	secretCache.clear();
 	jwksCache.clear();
 }
 
-/**
- * The cached value, or one fetch shared by concurrent callers. `refreshOlderThanMs` forces a
- * new fetch when the value is at least that old.
- */
-async function fetchCached<T>(
-	cache: Map<string, Slot<T>>,
-	key: string,
-	load: () => Promise<Cached<T>>,
-	refreshOlderThanMs?: number,
-): Promise<Cached<T>> {
-	const now = Date.now();
-	const slot = cache.get(key);
-	if (slot && !slot.done) return await slot.promise;
-	if (slot?.done && slot.done.expiresAt > now) {
-		if (refreshOlderThanMs === undefined || now - slot.done.fetchedAt < refreshOlderThanMs) return slot.done;
+function entryFor<T>(cache: Map<string, KeyEntry<T>>, key: string): KeyEntry<T> {
+	let entry = cache.get(key);
+	if (!entry) {
+		entry = {};
+		cache.set(key, entry);
+		while (cache.size > MAX_CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
 	}
-	const next: Slot<T> = { promise: load() };
-	next.promise.then(
-		(value) => {
-			next.done = value;
-		},
-		() => {
-			if (cache.get(key) === next) cache.delete(key);
-		},
-	);
-	cache.delete(key);
-	cache.set(key, next);
-	while (cache.size > MAX_CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
-	return await next.promise;
+	return entry;
 }
 
-async function loadWaveSpeedSecret(ctx: IWebhookFunctions, baseUrl: string): Promise<Cached<string>> {
-	const node = ctx.getNode();
+/**
+ * The keys of one source: cached ones while fresh, else one fetch shared by concurrent
+ * callers. A failed fetch is remembered for FAILURE_TTL_MS (no fetch meanwhile) and never
+ * drops the last good keys, which go on verifying (up to STALE_GRACE_MS past their expiry).
+ * `refreshOlderThanMs` asks for a new fetch when the keys are at least that old.
+ */
+async function cachedKeys<T>(
+	ctx: IWebhookFunctions,
+	cache: Map<string, KeyEntry<T>>,
+	key: string,
+	load: () => Promise<Loaded<T>>,
+	refreshOlderThanMs?: number,
+): Promise<Cached<T>> {
+	const entry = entryFor(cache, key);
+	const now = Date.now();
+	const usable = (good: Cached<T> | undefined) =>
+		good && good.expiresAt + STALE_GRACE_MS > Date.now() ? good : undefined;
+	const outcome = (loaded: Loaded<T>): Cached<T> => {
+		if (loaded.ok) return loaded.cached;
+		const kept = usable(entry.good);
+		if (kept) return kept;
+		throw providerError(ctx.getNode(), loaded.details);
+	};
+	if (entry.loading) return outcome(await entry.loading);
+	const good = entry.good;
+	if (good && good.expiresAt > now && (refreshOlderThanMs === undefined || now - good.fetchedAt < refreshOlderThanMs)) {
+		return good;
+	}
+	if (entry.failure && now - entry.failure.at < FAILURE_TTL_MS) {
+		const { details } = entry.failure;
+		return outcome({
+			ok: false,
+			details: { ...details, message: `${details.message} (the failure is remembered for ${FAILURE_TTL_MS / 1000} s; nothing is fetched meanwhile)` },
+		});
+	}
+	const loading = load();
+	entry.loading = loading;
+	let loaded: Loaded<T>;
+	try {
+		loaded = await loading;
+	} finally {
+		entry.loading = undefined;
+	}
+	if (loaded.ok) {
+		entry.good = loaded.cached;
+		entry.failure = undefined;
+	} else {
+		entry.failure = { details: loaded.details, at: Date.now() };
+	}
+	return outcome(loaded);
+}
+
+async function loadWaveSpeedSecret(ctx: IWebhookFunctions, baseUrl: string): Promise<Loaded<string>> {
 	const url = `${baseUrl}/api/v3/webhook/secret`;
 	let result;
 	try {
 		result = await callOnce(ctx, 'waveSpeedApi', { method: 'GET', url, json: true, timeout: 30_000 });
 	} catch (error) {
-		throw providerError(node, {
-			provider: 'wavespeed',
-			message: `fetching the webhook signing secret failed (${networkCode(error) ?? errorMessage(error)}), so the callback could not be checked. WaveSpeed may deliver it again`,
-		});
+		return {
+			ok: false,
+			details: {
+				provider: 'wavespeed',
+				message: `fetching the webhook signing secret failed (${networkCode(error) ?? errorMessage(error)}), so the callback could not be checked. WaveSpeed may deliver it again`,
+			},
+		};
 	}
 	const body = jsonBody(result);
 	const data = body?.data as IDataObject | undefined;
@@ -101,16 +152,19 @@ async function loadWaveSpeedSecret(ctx: IWebhookFunctions, baseUrl: string): Pro
 	const envelopeOk = body?.code === undefined || Number(body.code) === 200;
 	if (result.statusCode >= 200 && result.statusCode < 300 && envelopeOk && typeof secret === 'string' && secret) {
 		const now = Date.now();
-		return { value: secret, fetchedAt: now, expiresAt: now + SECRET_TTL_MS };
+		return { ok: true, cached: { value: secret, fetchedAt: now, expiresAt: now + SECRET_TTL_MS } };
 	}
 	const status = envelopeOk ? result.statusCode : Number(body?.code);
 	const denied = status === 401 || status === 403;
-	throw providerError(node, {
-		provider: 'wavespeed',
-		message: `fetching the webhook signing secret failed with HTTP ${status}${typeof body?.message === 'string' ? `: ${body.message}` : ''}${denied ? '. Check the API key in the WaveSpeed credential' : ''}`,
-		httpCode: status || undefined,
-		response: body ?? null,
-	});
+	return {
+		ok: false,
+		details: {
+			provider: 'wavespeed',
+			message: `fetching the webhook signing secret failed with HTTP ${status}${typeof body?.message === 'string' ? `: ${body.message}` : ''}${denied ? '. Check the API key in the WaveSpeed credential' : ''}`,
+			httpCode: status || undefined,
+			response: body ?? null,
+		},
+	};
 }
 
 /** The account's signing secret (GET /api/v3/webhook/secret with the credential), cached per key. */
@@ -119,7 +173,8 @@ async function waveSpeedSecret(ctx: IWebhookFunctions, refresh: boolean): Promis
 	const baseUrl = trimSlash(credentials.baseUrl || 'https://api.wavespeed.ai');
 	// Keyed by a hash: the secret is per API key, and the key itself is not kept.
 	const keyHash = createHash('sha256').update(normalizeApiKey(credentials.apiKey)).digest('hex').slice(0, 16);
-	return await fetchCached(
+	return await cachedKeys(
+		ctx,
 		secretCache,
 		`${baseUrl}#${keyHash}`,
 		async () => await loadWaveSpeedSecret(ctx, baseUrl),
@@ -134,8 +189,7 @@ function maxAgeMs(cacheControl: unknown): number | undefined {
 }
 
 /** fal's public keys: no credentials go to the JWKS host. */
-async function loadJwks(ctx: IWebhookFunctions, url: string): Promise<Cached<Ed25519Jwk[]>> {
-	const node = ctx.getNode();
+async function loadJwks(ctx: IWebhookFunctions, url: string): Promise<Loaded<Ed25519Jwk[]>> {
 	let response: { statusCode: number; headers?: IDataObject; body: unknown };
 	try {
 		response = (await ctx.helpers.httpRequest({
@@ -147,31 +201,38 @@ async function loadJwks(ctx: IWebhookFunctions, url: string): Promise<Cached<Ed2
 			ignoreHttpStatusErrors: true,
 		})) as typeof response;
 	} catch (error) {
-		throw providerError(node, {
-			provider: 'fal',
-			message: `fetching the webhook signing keys from ${url} failed (${networkCode(error) ?? errorMessage(error)}), so the callback could not be checked. fal delivers it again later`,
-		});
+		return {
+			ok: false,
+			details: {
+				provider: 'fal',
+				message: `fetching the webhook signing keys from ${url} failed (${networkCode(error) ?? errorMessage(error)}), so the callback could not be checked. fal delivers it again later`,
+			},
+		};
 	}
 	const body = jsonBody({ statusCode: response.statusCode, headers: {}, body: response.body });
 	const keys = Array.isArray(body?.keys)
 		? (body.keys as unknown[]).filter((k): k is Ed25519Jwk => !!k && typeof k === 'object')
 		: [];
 	if (response.statusCode < 200 || response.statusCode >= 300 || !keys.length) {
-		throw providerError(node, {
-			provider: 'fal',
-			message: `the JWKS URL ${url} answered HTTP ${response.statusCode} without signing keys, so the callback could not be checked. Check the JWKS URL in the fal credential`,
-			httpCode: response.statusCode,
-		});
+		return {
+			ok: false,
+			details: {
+				provider: 'fal',
+				message: `the JWKS URL ${url} answered HTTP ${response.statusCode} without signing keys, so the callback could not be checked. Check the JWKS URL in the fal credential`,
+				httpCode: response.statusCode,
+			},
+		};
 	}
 	const now = Date.now();
 	const ttl = Math.min(JWKS_MAX_TTL_MS, Math.max(JWKS_MIN_TTL_MS, maxAgeMs(response.headers?.['cache-control']) ?? JWKS_MAX_TTL_MS));
-	return { value: keys, fetchedAt: now, expiresAt: now + ttl };
+	return { ok: true, cached: { value: keys, fetchedAt: now, expiresAt: now + ttl } };
 }
 
 async function falKeys(ctx: IWebhookFunctions, refresh: boolean): Promise<Cached<Ed25519Jwk[]>> {
 	const credentials = await ctx.getCredentials<{ jwksUrl?: string }>('falApi');
 	const url = String(credentials.jwksUrl || DEFAULT_JWKS_URL).trim();
-	return await fetchCached(
+	return await cachedKeys(
+		ctx,
 		jwksCache,
 		url,
 		async () => await loadJwks(ctx, url),
@@ -190,19 +251,46 @@ function rawBodyOf(ctx: IWebhookFunctions): Buffer | undefined {
 export type CallbackCheck = { ok: true; body: IDataObject; rawBody: Buffer } | { ok: false; reason: string };
 
 /**
- * Checks a provider callback: raw body present, signature valid and fresh (fetching the
- * WaveSpeed secret or fal's keys through the credential, cached), body a JSON object. When the
- * check fails only on the signature and the keys are a minute old or more, they are fetched
- * once more (the secret was regenerated, or fal rotated its keys). Also usable from a model
- * node's webhook().
+ * Checks a provider callback. Everything that needs no key comes first, so a forged call
+ * costs no request to the provider: raw body present and of sane size, signature headers
+ * present, timestamp fresh, signature well-formed, body a JSON object, and (fal) the signed
+ * request id naming this body's job. Then the signature, with the WaveSpeed secret or fal's
+ * keys fetched through the credential (cached; failures remembered briefly). When it fails
+ * only on the signature and the keys are a minute old or more, they are fetched once more
+ * (the secret was regenerated, or fal rotated its keys).
  */
 export async function checkCallback(ctx: IWebhookFunctions, provider: Provider): Promise<CallbackCheck> {
 	const rawBody = rawBodyOf(ctx);
 	if (!rawBody) return { ok: false, reason: 'no raw request body' };
+	if (rawBody.length > MAX_BODY_BYTES) return { ok: false, reason: `the body is larger than ${MAX_BODY_BYTES} bytes` };
 	const headers = (ctx.getHeaderData() ?? {}) as HeaderBag;
-	// Unsigned calls are refused before any key is fetched.
-	const missing = missingHeader(headers, provider === 'wavespeed' ? WAVESPEED_SIGNATURE_HEADERS : FAL_SIGNATURE_HEADERS);
-	if (missing) return { ok: false, reason: `missing header ${missing}` };
+	let signedRequestId: string | undefined;
+	if (provider === 'wavespeed') {
+		const shape = waveSpeedSignatureShape(headers);
+		if (!shape.ok) return shape;
+	} else {
+		const shape = falSignatureShape(headers);
+		if (!shape.ok) return shape;
+		signedRequestId = shape.requestId;
+	}
+
+	let body: unknown;
+	try {
+		body = parseJsonExact(rawBody.toString('utf8'));
+	} catch {
+		return { ok: false, reason: 'the body is not JSON' };
+	}
+	if (!body || typeof body !== 'object' || Array.isArray(body)) {
+		return { ok: false, reason: 'the body is not a JSON object' };
+	}
+	// fal signs the request id header: the body must be about the same job. After a retry
+	// inside fal the header names the last attempt, which the body gives as gateway_request_id.
+	if (signedRequestId !== undefined) {
+		const { request_id: requestId, gateway_request_id: gatewayId } = body as IDataObject;
+		if (signedRequestId !== requestId && signedRequestId !== gatewayId) {
+			return { ok: false, reason: 'request id mismatch' };
+		}
+	}
 
 	const check = async (refresh: boolean): Promise<{ verdict: Verification; fetchedAt: number }> => {
 		if (provider === 'wavespeed') {
@@ -219,20 +307,5 @@ export async function checkCallback(ctx: IWebhookFunctions, provider: Provider):
 		verdict = (await check(true)).verdict;
 	}
 	if (!verdict.ok) return verdict;
-
-	let body: unknown;
-	try {
-		body = JSON.parse(rawBody.toString('utf8'));
-	} catch {
-		return { ok: false, reason: 'the signed body is not JSON' };
-	}
-	if (!body || typeof body !== 'object' || Array.isArray(body)) {
-		return { ok: false, reason: 'the signed body is not a JSON object' };
-	}
-	// fal signs the request id header; the body must be about the same job.
-	if (provider === 'fal') {
-		const signedId = headerValue(headers, 'x-fal-webhook-request-id');
-		if ((body as IDataObject).request_id !== signedId) return { ok: false, reason: 'request id mismatch' };
-	}
 	return { ok: true, body: body as IDataObject, rawBody };
 }

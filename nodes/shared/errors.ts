@@ -33,6 +33,14 @@ export interface ProviderErrorDetails {
 	mayStillRun?: boolean;
 }
 
+/** What each provider failure was made from, for callers that must tell them apart. */
+const DETAILS = new WeakMap<object, ProviderErrorDetails>();
+
+/** The details a provider error was made from (undefined for any other error). */
+export function providerDetails(error: unknown): ProviderErrorDetails | undefined {
+	return error && typeof error === 'object' ? DETAILS.get(error) : undefined;
+}
+
 /**
  * A provider failure. After a submit every message carries the request id, so a paid job
  * can always be found and is never submitted a second time by guesswork.
@@ -62,6 +70,7 @@ export function providerError(node: INode, details: ProviderErrorDetails): NodeA
 	});
 	// NodeApiError may swap the message for a stock text per status code; ours names the job.
 	error.message = message;
+	DETAILS.set(error, details);
 	return error;
 }
 
@@ -116,12 +125,82 @@ export function toNodeError(
 	return result;
 }
 
-/** Removes a secret from an error's visible texts. */
+/**
+ * The texts to remove for one secret: the secret, and for fal's `key_id:key_secret` form each
+ * long part too (a provider may echo only the part it parsed).
+ */
+export function secretTexts(secret: string | undefined): string[] {
+	const value = String(secret ?? '').trim();
+	if (value.length < 4) return [];
+	const parts = value.split(':').filter((part) => part.length >= 8 && part !== value);
+	return [value, ...parts];
+}
+
+/** The text with every secret replaced by `***`. */
+export function scrubText(text: string, secrets: string[]): string {
+	let out = text;
+	for (const secret of secrets) if (secret && out.includes(secret)) out = out.split(secret).join('***');
+	return out;
+}
+
+const MAX_SCRUB_DEPTH = 20;
+
+function isPlainObject(value: object): boolean {
+	const proto = Object.getPrototypeOf(value) as unknown;
+	return proto === Object.prototype || proto === null;
+}
+
+/**
+ * A copy of a value with every secret removed from every string in it. Plain data is copied;
+ * an Error becomes a plain {name, message, code} (an HTTP library's error carries the request
+ * headers, Authorization included); other objects (streams, sockets) become their type name.
+ */
+export function scrubValue(value: unknown, secrets: string[], depth = 0): unknown {
+	if (typeof value === 'string') return scrubText(value, secrets);
+	if (value === null || typeof value !== 'object') return value;
+	if (depth > MAX_SCRUB_DEPTH) return '[nested too deep]';
+	if (Buffer.isBuffer(value)) {
+		const text = value.toString('utf8');
+		return secrets.some((secret) => text.includes(secret)) ? scrubText(text, secrets) : value;
+	}
+	if (value instanceof Date) return value;
+	if (Array.isArray(value)) return value.map((entry) => scrubValue(entry, secrets, depth + 1));
+	if (value instanceof Error) {
+		const { code } = value as Error & { code?: unknown };
+		return {
+			name: value.name,
+			message: scrubText(value.message, secrets),
+			...(typeof code === 'string' || typeof code === 'number' ? { code } : {}),
+		};
+	}
+	if (!isPlainObject(value)) return `[${value.constructor?.name ?? 'object'}]`;
+	return Object.fromEntries(
+		Object.entries(value).map(([key, entry]) => [key, scrubValue(entry, secrets, depth + 1)]),
+	);
+}
+
+/**
+ * Removes secrets from everything an n8n error carries and n8n shows, logs or stores in the
+ * execution: message, description, stack, `messages`, `errorResponse`, `context`, `extra`,
+ * `tags`, and `cause` (reduced to plain data: an HTTP error's request headers hold the key).
+ */
 export function scrub(error: NodeApiError | NodeOperationError, secret: string): void {
-	if (!secret || secret.length < 4) return;
-	const clean = (text: string | null | undefined) => (text ? text.split(secret).join('***') : text);
+	const secrets = secretTexts(secret);
+	if (!secrets.length) return;
+	const clean = (text: string | null | undefined) => (text ? scrubText(text, secrets) : text);
 	error.message = clean(error.message) ?? '';
 	error.description = clean(error.description) ?? null;
-	if (error.cause instanceof Error) error.cause.message = clean(error.cause.message) ?? '';
 	if (error.stack) error.stack = clean(error.stack) ?? undefined;
+	if (Array.isArray(error.messages)) error.messages = error.messages.map((m) => clean(m) ?? '');
+	const fields = error as unknown as Record<string, unknown>;
+	for (const field of ['errorResponse', 'context', 'extra', 'tags']) {
+		if (fields[field] !== undefined && fields[field] !== null) {
+			fields[field] = scrubValue(fields[field], secrets);
+		}
+	}
+	// `cause` is non-enumerable when n8n-workflow passes it to Error, an own field on 1.x.
+	const cause = Object.getOwnPropertyDescriptor(error, 'cause');
+	if (cause && 'value' in cause && cause.value !== undefined) {
+		Object.defineProperty(error, 'cause', { ...cause, value: scrubValue(cause.value, secrets) });
+	}
 }

@@ -7,7 +7,10 @@ import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 
 import type { Host } from './host';
 
+import { normalizeApiKey } from './apiKey';
 import type { Clock } from './clock';
+import { scrubValue, secretTexts } from './errors';
+import { parseJsonExact } from './json';
 
 export interface HttpResult {
 	statusCode: number;
@@ -66,7 +69,44 @@ export function backoffMs(attempt: number, baseMs = 1000, maxMs = 30_000): numbe
 	return Math.round(raw * (0.75 + Math.random() * 0.5));
 }
 
-/** One authenticated request; the HTTP status is returned, not thrown. */
+/** The API key of a credential, read once per n8n context (each read decrypts it). */
+const credentialKeys = new WeakMap<Host, Map<string, Promise<string[]>>>();
+
+async function keyTexts(ctx: Host, credentialType: string): Promise<string[]> {
+	let byType = credentialKeys.get(ctx);
+	if (!byType) {
+		byType = new Map();
+		credentialKeys.set(ctx, byType);
+	}
+	let texts = byType.get(credentialType);
+	if (!texts) {
+		texts = ctx
+			.getCredentials<{ apiKey?: string }>(credentialType)
+			.then((credentials) => secretTexts(normalizeApiKey(credentials.apiKey)));
+		byType.set(credentialType, texts);
+		texts.catch(() => byType?.delete(credentialType));
+	}
+	return await texts;
+}
+
+/** The body without the key: a provider may echo it in an error, and from there it would reach messages, items and logs. */
+function withoutKey(body: unknown, secrets: string[]): unknown {
+	if (!secrets.length || body === null || body === undefined) return body;
+	if (typeof body === 'string' || Buffer.isBuffer(body)) return scrubValue(body, secrets);
+	if (typeof body !== 'object' || typeof (body as { pipe?: unknown }).pipe === 'function') return body;
+	let text: string;
+	try {
+		text = JSON.stringify(body);
+	} catch {
+		return body;
+	}
+	return secrets.some((secret) => text.includes(secret)) ? scrubValue(body, secrets) : body;
+}
+
+/**
+ * One authenticated request; the HTTP status is returned, not thrown. The answer never
+ * contains the credential's key: it is removed here, where every provider answer enters.
+ */
 export async function callOnce(
 	ctx: Host,
 	credentialType: string,
@@ -77,7 +117,8 @@ export async function callOnce(
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 	})) as { statusCode: number; headers?: HttpResult['headers']; body: unknown };
-	return { statusCode: response.statusCode, headers: response.headers ?? {}, body: response.body };
+	const body = withoutKey(response.body, await keyTexts(ctx, credentialType));
+	return { statusCode: response.statusCode, headers: response.headers ?? {}, body };
 }
 
 function stopped(policy: RetryPolicy, delay: number, attempt: number): boolean {
@@ -144,13 +185,16 @@ export function submitNetworkMessage(error: unknown): string {
 	return `the connection failed while submitting the job (${code}). The provider may have created the job anyway: check your dashboard before running again`;
 }
 
-/** A JSON object body, or undefined when the answer was not one (malformed, HTML, empty). */
+/**
+ * A JSON object body, or undefined when the answer was not one (malformed, HTML, empty). A
+ * body read as text keeps integers beyond 2^53 exact, as strings (see json.ts).
+ */
 export function jsonBody(result: HttpResult): IDataObject | undefined {
 	let body = result.body;
 	if (Buffer.isBuffer(body)) body = body.toString('utf8');
 	if (typeof body === 'string') {
 		try {
-			body = JSON.parse(body) as unknown;
+			body = parseJsonExact(body);
 		} catch {
 			return undefined;
 		}

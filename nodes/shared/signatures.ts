@@ -92,26 +92,25 @@ function sameBytes(a: Buffer, b: Buffer): boolean {
 	return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** What the cheap checks found: the signature's parts, or why the call is refused. */
+type Shape<T> = ({ ok: true } & T) | { ok: false; reason: string };
+
 /**
- * WaveSpeed: `webhook-signature: v3,<hex>` = HMAC-SHA256 over `${id}.${timestamp}.${rawBody}`,
- * keyed with the secret minus `whsec_`, used as UTF-8 text (not base64-decoded, unlike Svix).
+ * WaveSpeed's headers, checked without the secret: present, timestamp within the window, and
+ * at least one well-formed `v3,<64 hex>` signature. A call failing here needs no key fetch.
  */
-export function verifyWaveSpeedSignature(input: WaveSpeedSignatureInput): Verification {
-	const { headers, rawBody } = input;
-	const now = input.now ?? Date.now();
-	const tolerance = input.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+export function waveSpeedSignatureShape(
+	headers: HeaderBag,
+	now = Date.now(),
+	toleranceSeconds = DEFAULT_TOLERANCE_SECONDS,
+): Shape<{ id: string; timestamp: string; digests: Buffer[] }> {
 	const missing = missingHeader(headers, WAVESPEED_SIGNATURE_HEADERS);
-	if (missing) return fail(`missing header ${missing}`);
+	if (missing) return { ok: false, reason: `missing header ${missing}` };
 	const id = headerValue(headers, 'webhook-id') as string;
 	const timestamp = headerValue(headers, 'webhook-timestamp') as string;
 	const signature = headerValue(headers, 'webhook-signature') as string;
-
-	const key = String(input.secret ?? '').trim().replace(/^whsec_/, '');
-	if (!key) return fail('no webhook secret');
-
-	const skew = timestampProblem(timestamp, 'webhook-timestamp', now, tolerance);
-	if (skew) return fail(skew);
-
+	const skew = timestampProblem(timestamp, 'webhook-timestamp', now, toleranceSeconds);
+	if (skew) return { ok: false, reason: skew };
 	// The header may list several space-separated signatures; only v3 is defined.
 	const candidates = signature
 		.split(/\s+/)
@@ -120,19 +119,61 @@ export function verifyWaveSpeedSignature(input: WaveSpeedSignatureInput): Verifi
 			return comma === -1 ? { version: '', hex: entry } : { version: entry.slice(0, comma), hex: entry.slice(comma + 1) };
 		})
 		.filter((entry) => entry.version === 'v3');
-	if (!candidates.length) return fail('unsupported signature version');
+	if (!candidates.length) return { ok: false, reason: 'unsupported signature version' };
+	const digests = candidates.filter(({ hex }) => /^[0-9a-f]{64}$/i.test(hex)).map(({ hex }) => Buffer.from(hex, 'hex'));
+	if (!digests.length) return { ok: false, reason: 'malformed signature' };
+	return { ok: true, id, timestamp, digests };
+}
 
+/**
+ * WaveSpeed: `webhook-signature: v3,<hex>` = HMAC-SHA256 over `${id}.${timestamp}.${rawBody}`,
+ * keyed with the secret minus `whsec_`, used as UTF-8 text (not base64-decoded, unlike Svix).
+ */
+export function verifyWaveSpeedSignature(input: WaveSpeedSignatureInput): Verification {
+	const { headers, rawBody } = input;
+	const missing = missingHeader(headers, WAVESPEED_SIGNATURE_HEADERS);
+	if (missing) return fail(`missing header ${missing}`);
+	const key = String(input.secret ?? '').trim().replace(/^whsec_/, '');
+	if (!key) return fail('no webhook secret');
+	const shape = waveSpeedSignatureShape(headers, input.now, input.toleranceSeconds);
+	if (!shape.ok) return shape;
 	const expected = createHmac('sha256', Buffer.from(key, 'utf8'))
-		.update(`${id}.${timestamp}.`, 'utf8')
+		.update(`${shape.id}.${shape.timestamp}.`, 'utf8')
 		.update(bodyBytes(rawBody))
 		.digest();
-	let wellFormed = false;
-	for (const { hex } of candidates) {
-		if (!/^[0-9a-f]{64}$/i.test(hex)) continue;
-		wellFormed = true;
-		if (sameBytes(Buffer.from(hex, 'hex'), expected)) return { ok: true };
-	}
-	return fail(wellFormed ? 'bad signature' : 'malformed signature');
+	return shape.digests.some((digest) => sameBytes(digest, expected)) ? { ok: true } : fail('bad signature');
+}
+
+/**
+ * fal's headers, checked without the keys: all four present ("If any header is missing, the
+ * request is invalid"), timestamp within the window, signature 64 bytes of hex.
+ */
+export function falSignatureShape(
+	headers: HeaderBag,
+	now = Date.now(),
+	toleranceSeconds = DEFAULT_TOLERANCE_SECONDS,
+): Shape<{ requestId: string; userId: string; timestamp: string; signature: Buffer }> {
+	const missing = missingHeader(headers, FAL_SIGNATURE_HEADERS);
+	if (missing) return { ok: false, reason: `missing header ${missing}` };
+	const requestId = headerValue(headers, 'x-fal-webhook-request-id') as string;
+	const userId = headerValue(headers, 'x-fal-webhook-user-id') as string;
+	const timestamp = headerValue(headers, 'x-fal-webhook-timestamp') as string;
+	const signatureHex = headerValue(headers, 'x-fal-webhook-signature') as string;
+	const skew = timestampProblem(timestamp, 'x-fal-webhook-timestamp', now, toleranceSeconds);
+	if (skew) return { ok: false, reason: skew };
+	// An Ed25519 signature is 64 bytes.
+	if (!/^[0-9a-f]{128}$/i.test(signatureHex)) return { ok: false, reason: 'malformed signature' };
+	return { ok: true, requestId, userId, timestamp, signature: Buffer.from(signatureHex, 'hex') };
+}
+
+/**
+ * An Ed25519 public key: `x` set, and `kty`/`crv` either OKP/Ed25519 or absent. Some JWKS
+ * documents write only `x` (and `kid`) for the one key type they serve; a key that names
+ * another type is skipped.
+ */
+function isEd25519(jwk: Ed25519Jwk | undefined): jwk is Ed25519Jwk & { x: string } {
+	if (!jwk || typeof jwk.x !== 'string' || !jwk.x) return false;
+	return (jwk.kty === undefined || jwk.kty === 'OKP') && (jwk.crv === undefined || jwk.crv === 'Ed25519');
 }
 
 /**
@@ -140,30 +181,14 @@ export function verifyWaveSpeedSignature(input: WaveSpeedSignatureInput): Verifi
  * `request_id \n user_id \n timestamp \n sha256hex(rawBody)`, by any key of the JWKS.
  */
 export function verifyFalSignature(input: FalSignatureInput): Verification {
-	const { headers, rawBody } = input;
-	const now = input.now ?? Date.now();
-	const tolerance = input.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
-	// fal: "If any header is missing, the request is invalid".
-	const missing = missingHeader(headers, FAL_SIGNATURE_HEADERS);
-	if (missing) return fail(`missing header ${missing}`);
-	const requestId = headerValue(headers, 'x-fal-webhook-request-id') as string;
-	const userId = headerValue(headers, 'x-fal-webhook-user-id') as string;
-	const timestamp = headerValue(headers, 'x-fal-webhook-timestamp') as string;
-	const signatureHex = headerValue(headers, 'x-fal-webhook-signature') as string;
-
-	const skew = timestampProblem(timestamp, 'x-fal-webhook-timestamp', now, tolerance);
-	if (skew) return fail(skew);
-
-	// An Ed25519 signature is 64 bytes.
-	if (!/^[0-9a-f]{128}$/i.test(signatureHex)) return fail('malformed signature');
-	const signature = Buffer.from(signatureHex, 'hex');
-
-	const digest = createHash('sha256').update(bodyBytes(rawBody)).digest('hex');
-	const message = Buffer.from(`${requestId}\n${userId}\n${timestamp}\n${digest}`, 'utf8');
+	const shape = falSignatureShape(input.headers, input.now, input.toleranceSeconds);
+	if (!shape.ok) return shape;
+	const digest = createHash('sha256').update(bodyBytes(input.rawBody)).digest('hex');
+	const message = Buffer.from(`${shape.requestId}\n${shape.userId}\n${shape.timestamp}\n${digest}`, 'utf8');
 
 	let usable = 0;
 	for (const jwk of input.keys ?? []) {
-		if (jwk?.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string' || !jwk.x) continue;
+		if (!isEd25519(jwk)) continue;
 		let key;
 		try {
 			key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: jwk.x }, format: 'jwk' });
@@ -171,7 +196,7 @@ export function verifyFalSignature(input: FalSignatureInput): Verification {
 			continue; // a malformed key in the set does not spoil the others
 		}
 		usable++;
-		if (verify(null, message, key, signature)) return { ok: true };
+		if (verify(null, message, key, shape.signature)) return { ok: true };
 	}
 	return fail(usable ? 'bad signature' : 'no usable public key');
 }

@@ -301,8 +301,9 @@ async function checkAndResume(
 		checked = await checkJobs(host, model, transport, record.jobs, !timedOut);
 	} catch (error) {
 		// The provider could not be asked: let it deliver again later rather than lose the wake-up.
+		const secrets = await transport.secrets(host).catch(() => []);
 		host.logger.warn(
-			`[${host.getNode().name}] could not check the ${PROVIDER_NAMES[model.provider]} jobs: ${toNodeError(host.getNode(), error).message}`,
+			`[${host.getNode().name}] could not check the ${PROVIDER_NAMES[model.provider]} jobs: ${toNodeError(host.getNode(), error, { secrets }).message}`,
 		);
 		return { retryLater: true };
 	}

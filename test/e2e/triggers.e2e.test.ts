@@ -14,7 +14,12 @@
  * - forged callbacks (unsigned, tampered, stale, signed with a key that is not the
  *   provider's) are answered 401 and start nothing, also for a job the trigger has never
  *   heard of; the first valid delivery of that job starts one execution; redeliveries of a
- *   valid callback are answered 2xx and start nothing.
+ *   valid callback are answered 2xx and start nothing;
+ * - every item is what the provider says when the trigger reads the job with its credential:
+ *   a genuinely signed fal callback of another account's job (fal signs every account's
+ *   callbacks with one key set), naming an attacker's video URL, starts nothing; a fal job
+ *   submitted without our tag (other software) is refused by a trigger without the
+ *   "Endpoint ID for Jobs From Other Software" option and confirmed by one with it.
  *
  * Redeliveries are checked within one running n8n. Across a restart the trigger relies on
  * the workflow's static data, which n8n does not always persist from a webhook: 1.x skips
@@ -96,7 +101,10 @@ function trigger(key: TriggerKey, provider: Provider, workflow: WorkflowJson): T
 	};
 }
 
-/** The fal example, re-keyed and set to "Completed or Failed". */
+/** The endpoint the "both" fal trigger looks untagged jobs up under (jobs from other software). */
+const FAL_ENDPOINT = 'bytedance/lynx';
+
+/** The fal example, re-keyed, set to "Completed or Failed", and given the endpoint for untagged jobs. */
 function falBothWorkflow(): WorkflowJson {
 	const wf = loadExample('fal-trigger.json');
 	return {
@@ -108,7 +116,11 @@ function falBothWorkflow(): WorkflowJson {
 				? {
 						...n,
 						webhookId: '7a1b0000-0003-4000-8000-0000000000e2',
-						parameters: { ...n.parameters, events: 'both' },
+						parameters: {
+							...n.parameters,
+							events: 'both',
+							options: { ...((n.parameters.options as object | undefined) ?? {}), endpointId: FAL_ENDPOINT },
+						},
 					}
 				: n,
 		),
@@ -148,20 +160,27 @@ const JOBS: JobCase[] = [
 	{ node: 'WaveSpeed completes, no webhook', provider: 'wavespeed', outcome: 'completed' },
 	{ node: 'fal completes, no webhook', provider: 'fal', outcome: 'completed' },
 ];
-/** For the hand-sent callbacks: which trigger each no-webhook job is sent to. */
+/**
+ * For the hand-sent callbacks: which trigger each no-webhook job is sent to. Sent to the
+ * trigger's plain URL, without the model tag our nodes add: the fal one goes to the trigger
+ * that names the endpoint for such jobs.
+ */
 const LATE: Record<string, TriggerKey> = {
 	'WaveSpeed completes, no webhook': 'ws',
-	'fal completes, no webhook': 'fal',
+	'fal completes, no webhook': 'falBoth',
 };
 
 const JOB_ERROR = 'Failed to download image';
 const JOB_ERROR_CODE = 1402;
 const SUBMIT_WORKFLOW_ID = 'aiVideoTrgSubmit';
 
+/** A seed beyond 2^53, as a real fal callback carried: kept exact through n8n's own HTTP code. */
+const BIG_SEED = '17454220438242315174';
+
 function planOf(job: JobCase): JobPlan {
 	return job.outcome === 'failed'
 		? { durationMs: 1500, outcome: 'failed', error: JOB_ERROR, errorCode: JOB_ERROR_CODE }
-		: { durationMs: 1500, outcome: 'completed' };
+		: { durationMs: 1500, outcome: 'completed', ...(job.provider === 'fal' ? { bigSeed: BIG_SEED } : {}) };
 }
 
 /** The production URL n8n gives a node webhook with path 'webhook' and a webhookId. */
@@ -382,8 +401,10 @@ describe.each(e2eVersions())('WaveSpeed and fal Trigger nodes in real n8n %s', (
 				const id = String(json.requestId);
 				jobIds.set(job.node, id);
 				const info = emulator.job(id);
-				// The provider was given the trigger's production URL, and the plan matches the case.
-				expect(info?.webhook).toBe(webhookUrl ?? undefined);
+				// The provider was given the trigger's production URL tagged with the model id (where
+				// the trigger reads the job), and the plan matches the case.
+				const model = job.provider === 'wavespeed' ? 'wavespeed-ai/lynx' : 'bytedance/lynx';
+				expect(info?.webhook).toBe(webhookUrl ? `${webhookUrl}?aivModel=${encodeURIComponent(model)}` : undefined);
 				expect(info?.plan.outcome).toBe(job.outcome);
 			}
 			expect(emulator.count('submit')).toBe(JOBS.length);
@@ -535,6 +556,19 @@ describe.each(e2eVersions())('WaveSpeed and fal Trigger nodes in real n8n %s', (
 			);
 			expect(await counts()).toEqual(before);
 
+			// 1b. A valid but untagged callback (a job from other software) to the fal trigger that
+			// names no endpoint for such jobs: refused (400), nothing starts, and the trigger reads
+			// nothing at fal.
+			const untaggedJob = jobIds.get('fal completes, no webhook')!;
+			const statusReads = emulator.count('status', 'fal');
+			const refused = await emulator.sendCallback(untaggedJob, { to: triggerUrl(s.url, TRIGGERS.fal) });
+			report(`n8n@${version} untagged fal callback → ${TRIGGERS.fal.id} (no endpoint option): ${refused.status} ${refused.body}`);
+			expect(refused.status).toBe(400);
+			expect(JSON.parse(refused.body)).toMatchObject({ started: false });
+			expect(emulator.count('status', 'fal')).toBe(statusReads);
+			await sleep(SETTLE_MS);
+			expect(await counts()).toEqual(before);
+
 			// 2. The first valid delivery of the no-webhook jobs, three copies at once (a provider
 			// retrying while the first is still in flight): one execution each, the copies are
 			// acknowledged as duplicates.
@@ -619,6 +653,39 @@ describe.each(e2eVersions())('WaveSpeed and fal Trigger nodes in real n8n %s', (
 				},
 			);
 			expect(await counts()).toEqual(afterLate);
+
+			// 4. Someone else's fal account, the trigger's URL (tagged, as our node would): fal signs
+			// the callback for real, and a second one naming an attacker's video URL too. The trigger
+			// reads the job with its own credential, fal does not know it there: nothing starts.
+			const submit = await fetch(
+				`${emulator.fal.queueUrl}/bytedance/lynx?fal_webhook=${encodeURIComponent(`${triggerUrl(s.url, TRIGGERS.falBoth)}?aivModel=bytedance%2Flynx`)}`,
+				{
+					method: 'POST',
+					headers: { authorization: `Key ${emulator.fal.otherApiKey}`, 'content-type': 'application/json' },
+					body: JSON.stringify({ prompt: 'not yours', image_url: 'https://images.pexels.com/photos/1239291/pexels-photo-1239291.jpeg' }),
+					signal: AbortSignal.timeout(30_000),
+				},
+			);
+			expect(submit.status).toBe(200);
+			const otherId = String(((await submit.json()) as { request_id: string }).request_id);
+			await timed({ stage: 'callbacks', version, label: "another account's fal callbacks" }, async () => {
+				const first = await waitFor(
+					"the other account's callback answered",
+					() => emulator.callbacks.find((cb) => cb.jobId === otherId && cb.attempt >= 1),
+					60_000,
+					250,
+				);
+				const forged = await emulator.sendCallback(otherId, { forgeSigned: true });
+				report(`n8n@${version} another account's fal job → ${TRIGGERS.falBoth.id}: ${first.status} ${first.body} | forged URL: ${forged.status} ${forged.body}`);
+				for (const answer of [first, forged]) {
+					expect(answer.status).toBe(200);
+					expect(JSON.parse(answer.body)).toEqual({ received: true, started: false });
+				}
+				expect(emulator.requests.some((r) => r.kind === 'status' && r.jobId === otherId && r.status === 404)).toBe(true);
+				await sleep(SETTLE_MS);
+			});
+			expect(await counts()).toEqual(afterLate);
+			expect(s.output()).toContain('not visible to this credential');
 		},
 		5 * 60_000,
 	);
@@ -636,6 +703,7 @@ function expectItem(json: Record<string, unknown>, job: JobCase, requestId: stri
 			videoUrls: [videoUrl],
 		});
 		expect(json).not.toHaveProperty('error');
+		if (job.provider === 'fal') expect(json.seed).toBe(BIG_SEED);
 	} else {
 		expect(json).toMatchObject({
 			provider: job.provider,
@@ -646,5 +714,6 @@ function expectItem(json: Record<string, unknown>, job: JobCase, requestId: stri
 		expect(json).not.toHaveProperty('videoUrl');
 		if (job.provider === 'wavespeed') expect(json.errorCode).toBe(JOB_ERROR_CODE);
 	}
-	if (job.provider === 'wavespeed') expect(json.model).toBe('wavespeed-ai/lynx');
+	// What the provider's read says: the model too (fal's from the endpoint the job was read at).
+	expect(json.model).toBe(job.provider === 'wavespeed' ? 'wavespeed-ai/lynx' : 'bytedance/lynx');
 }

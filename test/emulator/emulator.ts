@@ -74,6 +74,13 @@ export interface JobPlan {
 	emptyOutputs?: boolean;
 	/** of the video file, default video/mp4 */
 	contentType?: string;
+	/** fal: an integer seed beyond 2^53 (decimal digits), written as a raw JSON number in results and callbacks */
+	bigSeed?: string;
+	/**
+	 * fal: the request was retried inside fal, so its callback carries the last attempt's id
+	 * as `gateway_request_id` and in the signed X-Fal-Webhook-Request-Id header (§2.5)
+	 */
+	gatewayRetry?: boolean;
 }
 
 export interface Fault {
@@ -90,12 +97,19 @@ export interface Fault {
 	envelopeCode?: number;
 	truncate?: boolean;
 	acceptThenFail?: boolean;
+	/**
+	 * The error answer quotes the Authorization header it received (as some APIs do in
+	 * "invalid key" messages): in the message and in a nested field. Status default 401.
+	 */
+	echoAuth?: boolean;
 }
 
 export interface EmulatorOptions {
 	port?: number;
 	wavespeedKey?: string;
 	falKey?: string;
+	/** the key of the second fal account (default 'fal-other-account-key') */
+	falOtherKey?: string;
 	/** multiplies all plan durations; default 1 */
 	timeScale?: number;
 }
@@ -121,6 +135,13 @@ export interface CallbackOptions {
 	/** timestamp this far in the past */
 	staleSeconds?: number;
 	wrongKey?: boolean;
+	/**
+	 * change the body BEFORE signing: a genuinely signed callback whose result is the
+	 * attacker's (fal signs any account's callbacks; a leaked WaveSpeed secret does the same)
+	 */
+	forgeSigned?: boolean;
+	/** send even though the job has not ended, claiming it completed */
+	early?: boolean;
 	/** override URL */
 	to?: string;
 }
@@ -164,6 +185,8 @@ const DEFAULT_PLAN = {
 	videoBytes: 65536,
 	emptyOutputs: false,
 	contentType: 'video/mp4',
+	bigSeed: '',
+	gatewayRetry: false,
 };
 type ResolvedPlan = Required<JobPlan>;
 
@@ -191,6 +214,10 @@ interface Job {
 	cancelled: boolean;
 	plan: ResolvedPlan;
 	seed: number;
+	/** fal: the id of the last attempt (differs from `id` after a retry inside fal) */
+	gatewayId: string;
+	/** fal: which account submitted it */
+	account: 'main' | 'other';
 	timer?: Timer;
 }
 
@@ -450,6 +477,16 @@ function listen(server: http.Server, port: number): Promise<number> {
 	});
 }
 
+/** A placeholder JSON.stringify leaves as a string; toJson writes its digits as a raw number. */
+function rawInt(digits: string): string {
+	return `\u0000int:${digits}`;
+}
+
+/** JSON.stringify, with rawInt() placeholders turned into integer literals of any size. */
+function toJson(value: unknown): string {
+	return JSON.stringify(value).replace(/"\\u0000int:(-?\d+)"/g, '$1');
+}
+
 function reviveNumber(v: unknown): number | undefined {
 	if (v === null || v === 'Infinity' || v === 'infinity' || v === -1) return Infinity;
 	return typeof v === 'number' ? v : undefined;
@@ -482,11 +519,22 @@ export class Emulator {
 		/** a key with billing rights: fal's Platform API shows balances only to those */
 		adminKey: string;
 		userId: string;
+		/**
+		 * A second fal account (someone else's): its jobs are invisible to `apiKey` (404) and
+		 * its callbacks are signed with the same keys, as fal signs every account's.
+		 */
+		otherApiKey: string;
+		otherUserId: string;
 	};
 	/** prices, balances and refusals for lack of credit (billing.ts) */
 	readonly billing = new Billing();
 	requests: RecordedRequest[] = [];
 	callbacks: CallbackRecord[] = [];
+	/**
+	 * How the JWKS writes its key: 'full' ({kty, crv, x, kid, use, alg}) or 'x-only' ({x, kid}),
+	 * as some JWKS documents do. reset() sets 'full' again.
+	 */
+	jwksStyle: 'full' | 'x-only' = 'full';
 
 	private readonly server: http.Server;
 	private readonly port: number;
@@ -533,6 +581,8 @@ export class Emulator {
 			apiKey: init.opts.falKey ?? 'fal-test-key',
 			adminKey: 'fal-admin-key',
 			userId: `emulator-user-${crypto.randomBytes(4).toString('hex')}`,
+			otherApiKey: init.opts.falOtherKey ?? 'fal-other-account-key',
+			otherUserId: `emulator-other-${crypto.randomBytes(4).toString('hex')}`,
 		};
 		this.falKeyPair = crypto.generateKeyPairSync('ed25519');
 		this.falWrongKeyPair = crypto.generateKeyPairSync('ed25519');
@@ -611,6 +661,7 @@ export class Emulator {
 		this.pending.clear();
 		this.binaryUploadRetired = false;
 		this.billing.reset();
+		this.jwksStyle = 'full';
 	}
 
 	/** The account's balance in USD (each job's price is taken from it; see billing.ts). */
@@ -627,7 +678,7 @@ export class Emulator {
 		const url = opts.to ?? job.webhook;
 		if (!url) throw new Error(`emulator: job ${jobId} has no webhook URL; pass opts.to`);
 		const phase = this.phase(job);
-		if (phase !== 'completed' && phase !== 'failed') {
+		if (phase !== 'completed' && phase !== 'failed' && !opts.early) {
 			throw new Error(`emulator: job ${jobId} has not finished (${phase})`);
 		}
 		const msg = this.buildCallback(job, opts);
@@ -689,6 +740,7 @@ export class Emulator {
 	/** JWKS as served at fal.jwksUrl. */
 	jwks(): { keys: Array<Record<string, string>> } {
 		const jwk = this.falKeyPair.publicKey.export({ format: 'jwk' });
+		if (this.jwksStyle === 'x-only') return { keys: [{ x: String(jwk.x), kid: this.falKid }] };
 		return {
 			keys: [
 				{
@@ -771,6 +823,7 @@ export class Emulator {
 		model: string,
 		input: Record<string, unknown>,
 		webhook?: string,
+		account: 'main' | 'other' = 'main',
 	): Job {
 		const plan = this.resolvePlan(provider, model);
 		const now = Date.now();
@@ -793,6 +846,8 @@ export class Emulator {
 				typeof seedIn === 'number' && Number.isInteger(seedIn) && seedIn >= 0
 					? seedIn
 					: parseInt(sha256hex(id).slice(0, 8), 16) & 0x7fffffff,
+			gatewayId: plan.gatewayRetry ? crypto.randomUUID() : id,
+			account,
 		};
 		this.jobMap.set(id, job);
 		if (job.endsAt !== null) {
@@ -938,7 +993,8 @@ export class Emulator {
 
 	/** §4.2 output of Lynx (bytedance/lynx). */
 	private falOutput(job: Job): Record<string, unknown> {
-		if (job.plan.emptyOutputs) return { seed: job.seed };
+		const seed = job.plan.bigSeed ? rawInt(job.plan.bigSeed) : job.seed;
+		if (job.plan.emptyOutputs) return { seed };
 		return {
 			video: {
 				url: this.videoUrl(job),
@@ -946,7 +1002,7 @@ export class Emulator {
 				file_name: `${job.id}.mp4`,
 				file_size: job.plan.videoBytes,
 			},
-			seed: job.seed,
+			seed,
 		};
 	}
 
@@ -979,6 +1035,7 @@ export class Emulator {
 		if (f.reset) return 'reset';
 		if (f.malformed) return 'malformed';
 		if (f.envelopeCode !== undefined) return 'envelope';
+		if (f.echoAuth) return 'status';
 		if (f.status !== undefined || f.body !== undefined || f.retryAfter !== undefined)
 			return 'status';
 		if (f.truncate) return 'truncate';
@@ -1043,15 +1100,29 @@ export class Emulator {
 				return;
 			}
 			default: {
-				const status = f.status ?? (f.retryAfter !== undefined ? 429 : 500);
+				const status = f.status ?? (f.echoAuth ? 401 : f.retryAfter !== undefined ? 429 : 500);
 				const reply: Reply =
 					f.body !== undefined
 						? { status, json: f.body }
-						: this.defaultErrorBody(route.provider, status);
+						: f.echoAuth
+							? this.echoAuthBody(ctx, status)
+							: this.defaultErrorBody(route.provider, status);
 				reply.headers = { ...(reply.headers ?? {}), ...extra };
 				this.send(ctx, reply);
 			}
 		}
+	}
+
+	/** An error answer that quotes the received Authorization header back (an `echoAuth` fault). */
+	private echoAuthBody(ctx: Ctx, status: number): Reply {
+		const auth = headerString(ctx.req.headers.authorization);
+		const text = `credentials not accepted: "${auth}"`;
+		if (ctx.route.provider === 'wavespeed')
+			return { status, json: { code: status, message: text, data: { authorization: auth } } };
+		return {
+			status,
+			json: { detail: [{ loc: ['header', 'authorization'], msg: text, input: auth }], error_type: 'auth_error' },
+		};
 	}
 
 	/** Resolves true when the wait ended normally, false when the client went away. */
@@ -1152,7 +1223,7 @@ export class Emulator {
 		if (reply.raw !== undefined) {
 			payload = Buffer.isBuffer(reply.raw) ? reply.raw : Buffer.from(reply.raw, 'utf8');
 		} else if (reply.json !== undefined) {
-			payload = Buffer.from(JSON.stringify(reply.json), 'utf8');
+			payload = Buffer.from(toJson(reply.json), 'utf8');
 			if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
 				headers['content-type'] = 'application/json';
 			}
@@ -1540,11 +1611,17 @@ export class Emulator {
 
 	/** §2.2: `Authorization: Key <key>`; strict (a wrong or missing key always fails). */
 	private falAuthed(ctx: Ctx): Reply | undefined {
+		return this.falAccount(ctx) ? undefined : { status: 401, json: { detail: 'Unauthorized' } };
+	}
+
+	/** Which fal account the request's key belongs to. */
+	private falAccount(ctx: Ctx): 'main' | 'other' | undefined {
 		const h = ctx.req.headers.authorization;
-		// The admin key is a key like any other, with billing rights besides.
-		const key = typeof h === 'string' && h.startsWith('Key ') ? h.slice('Key '.length) : undefined;
-		if (key === this.fal.apiKey || key === this.fal.adminKey) return undefined;
-		return { status: 401, json: { detail: 'Unauthorized' } };
+		if (typeof h !== 'string' || !h.startsWith('Key ')) return undefined;
+		const key = h.slice('Key '.length);
+		// The admin key is the main account's key with billing rights besides.
+		if (key === this.fal.apiKey || key === this.fal.adminKey) return 'main';
+		return key === this.fal.otherApiKey ? 'other' : undefined;
 	}
 
 	private falSubmit(ctx: Ctx): Reply {
@@ -1567,7 +1644,7 @@ export class Emulator {
 		if (!this.billing.charge('fal', this.billing.jobPrice('fal', app, parsed.value))) {
 			return { status: 403, json: FAL_LOCKED };
 		}
-		const job = this.createJob('fal', app, parsed.value, webhook);
+		const job = this.createJob('fal', app, parsed.value, webhook, this.falAccount(ctx));
 		ctx.rec.jobId = job.id;
 		// §2.4 submit response
 		return {
@@ -1588,7 +1665,8 @@ export class Emulator {
 		const app = ctx.route.arg ?? '';
 		if (!FAL_APPS.has(app)) return { status: 404, json: { detail: 'Application not found' } };
 		const job = this.jobMap.get(ctx.route.jobId ?? '');
-		if (!job || job.provider !== 'fal' || job.model !== app) {
+		// Another account's request is as unknown as one that does not exist.
+		if (!job || job.provider !== 'fal' || job.model !== app || job.account !== this.falAccount(ctx)) {
 			return { status: 404, json: { detail: 'Request not found', status: 'NOT_FOUND' } };
 		}
 		const idHeader = { 'x-fal-request-id': job.id };
@@ -1821,7 +1899,8 @@ export class Emulator {
 		if (job.provider === 'wavespeed') {
 			// §1.7: bare prediction object (plus the input echo), HMAC-SHA256 over id.ts.body
 			const obj = { ...this.wsPrediction(job, Math.max(Date.now(), end)), input: job.input };
-			const signed = JSON.stringify(obj);
+			if (opts.early) Object.assign(obj, { status: 'completed', outputs: [this.videoUrl(job)] });
+			const signed = opts.forgeSigned ? this.tamper(toJson(obj)) : toJson(obj);
 			const secret = opts.wrongKey ? this.wrongWebhookSecret : this.wavespeed.webhookSecret;
 			const key = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
 			const sig = crypto
@@ -1841,26 +1920,28 @@ export class Emulator {
 		const obj: Record<string, unknown> = failed
 			? {
 					request_id: job.id,
-					gateway_request_id: job.id,
+					gateway_request_id: job.gatewayId,
 					status: 'ERROR',
 					error: 'Invalid status code: 422',
 					payload: this.falErrorDetail(job),
 				}
 			: {
 					request_id: job.id,
-					gateway_request_id: job.id,
+					gateway_request_id: job.gatewayId,
 					status: 'OK',
 					payload: this.falOutput(job),
 				};
-		const signed = JSON.stringify(obj);
-		const msg = `${job.id}\n${this.fal.userId}\n${ts}\n${sha256hex(signed)}`;
+		const signed = opts.forgeSigned ? this.tamper(toJson(obj)) : toJson(obj);
+		const userId = job.account === 'other' ? this.fal.otherUserId : this.fal.userId;
+		// After a retry inside fal, the signed header names the last attempt (gateway_request_id).
+		const msg = `${job.gatewayId}\n${userId}\n${ts}\n${sha256hex(signed)}`;
 		const key = opts.wrongKey ? this.falWrongKeyPair.privateKey : this.falKeyPair.privateKey;
 		const sig = crypto.sign(null, Buffer.from(msg, 'utf8'), key).toString('hex');
 		const headers: Record<string, string> = {
 			'content-type': 'application/json',
 			'user-agent': 'fal-emulator-webhook',
-			'x-fal-webhook-request-id': job.id,
-			'x-fal-webhook-user-id': this.fal.userId,
+			'x-fal-webhook-request-id': job.gatewayId,
+			'x-fal-webhook-user-id': userId,
 			'x-fal-webhook-timestamp': String(ts),
 		};
 		if (!opts.unsigned) headers['x-fal-webhook-signature'] = sig;

@@ -159,6 +159,53 @@ describe('provider failures carry the request id', () => {
 	});
 });
 
+describe('the provider\'s own error codes are shown', () => {
+	it('a WaveSpeed submit refusal names its error_code', async () => {
+		emu.inject({ kind: 'submit', provider: 'wavespeed', status: 403, body: { code: 403, message: 'Permission denied', error_code: 'MODEL_ACCESS_DENIED' } });
+		const error = await failure(() => harness(new WaveSpeedLynx(), emu, { prompt: 'p', image: IMG }).run());
+		expect(error.message).toMatch(/^WaveSpeed: Submitting the job failed with HTTP 403: Permission denied \(error_code MODEL_ACCESS_DENIED\)/);
+	});
+
+	it('a WaveSpeed envelope refusal (HTTP 200, code 402) names its error_code', async () => {
+		emu.inject({ kind: 'submit', provider: 'wavespeed', status: 200, body: { code: 402, message: 'Insufficient balance', error_code: 'BALANCE_LOW', data: null } });
+		const error = await failure(() => harness(new WaveSpeedLynx(), emu, { prompt: 'p', image: IMG }).run());
+		expect(error.message).toMatch(/the job was refused \(code 402\): Insufficient balance \(error_code BALANCE_LOW\)/);
+	});
+
+	it('a WaveSpeed status read that fails names its error_code', async () => {
+		emu.inject({ kind: 'result', provider: 'wavespeed', status: 403, body: { code: 403, message: 'Forbidden', error_code: 'ROLE_VIEWER' } });
+		const error = await failure(() => harness(new WaveSpeedLynx(), emu, { prompt: 'p', image: IMG, options: FAST }).run());
+		expect(error.message).toMatch(/Checking the job status failed with HTTP 403: Forbidden \(error_code ROLE_VIEWER\)/);
+	});
+
+	it('a fal submit refusal names its error_type (body or X-Fal-Error-Type header)', async () => {
+		emu.inject({ kind: 'submit', provider: 'fal', status: 503 });
+		const error = await failure(() => harness(new FalLynx(), emu, { prompt: 'p', imageUrl: IMG }).run());
+		expect(error.message).toMatch(/^fal: Submitting the job failed with HTTP 503: Service Unavailable \(error_type runner_scheduling_failure\)/);
+	});
+
+	it('a failed fal job names its error_type', async () => {
+		emu.planNext({ outcome: 'failed', error: 'image_url could not be loaded' });
+		const error = await failure(() => harness(new FalLynx(), emu, { prompt: 'p', imageUrl: IMG }).run());
+		expect(error.message).toMatch(/image_url could not be loaded.*app_error/);
+	});
+
+	it('a fal result read refused with a typed error names the type', async () => {
+		emu.inject({ kind: 'result', provider: 'fal', status: 422, body: { detail: 'Output too large', error_type: 'payload_too_large' } });
+		const error = await failure(() => harness(new FalLynx(), emu, { prompt: 'p', imageUrl: IMG }).run());
+		expect(error.message).toMatch(/the job failed: Output too large \(error_type payload_too_large\)/);
+	});
+});
+
+describe('large integers in provider answers', () => {
+	it('keeps a fal seed beyond 2^53 exact (17454220438242315174, as a string)', async () => {
+		emu.planNext({ bigSeed: '17454220438242315174' });
+		const [out] = await harness(new FalLynx(), emu, { prompt: 'p', imageUrl: IMG }).run();
+		expect(out[0].json.seed).toBe('17454220438242315174');
+		expect(out[0].json.status).toBe('completed');
+	});
+});
+
 describe('Continue On Fail', () => {
 	it('turns failing items into error items with their request id and lets the others finish', async () => {
 		emu.planNext({}, { outcome: 'failed', error: 'moderation', errorCode: 1200 }, {});

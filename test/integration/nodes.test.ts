@@ -125,20 +125,21 @@ async function sha256OfStream(stream: AsyncIterable<Buffer | string>): Promise<s
 }
 
 describe('submit only', () => {
-	it('returns the job at once with its request id and passes the webhook URL to WaveSpeed', async () => {
+	it('returns the job at once with its request id and passes the webhook URL, tagged with the model id, to WaveSpeed', async () => {
 		const h = harness(new WaveSpeedLynx(), emu, { prompt: 'p', image: IMG, mode: 'submitOnly', webhookUrl: 'https://hooks.example.com/ws' });
 		const [out] = await h.run();
 		expect(out[0].json).toMatchObject({ provider: 'wavespeed', status: 'submitted', webhookUrl: 'https://hooks.example.com/ws', estimatedCost: 0.5 });
 		const submit = emu.requests.find((r) => r.kind === 'submit');
-		expect(submit?.query).toEqual({ webhook: 'https://hooks.example.com/ws' });
+		// the output keeps the URL as given; the provider gets it tagged (a Trigger reads the job there)
+		expect(submit?.query).toEqual({ webhook: 'https://hooks.example.com/ws?aivModel=wavespeed-ai%2Flynx' });
 		expect(emu.count('result')).toBe(0);
 	});
 
-	it('passes fal_webhook to fal', async () => {
+	it('passes fal_webhook to fal, tagged with the endpoint id and keeping its own query', async () => {
 		const h = harness(new FalLynx(), emu, { prompt: 'p', imageUrl: IMG, mode: 'submitOnly', webhookUrl: 'https://hooks.example.com/fal?x=1' });
 		const [out] = await h.run();
 		expect(out[0].json.status).toBe('submitted');
-		expect(emu.requests.find((r) => r.kind === 'submit')?.query).toEqual({ fal_webhook: 'https://hooks.example.com/fal?x=1' });
+		expect(emu.requests.find((r) => r.kind === 'submit')?.query).toEqual({ fal_webhook: 'https://hooks.example.com/fal?x=1&aivModel=bytedance%2Flynx' });
 		expect(emu.count('status') + emu.count('stream')).toBe(0);
 	});
 });

@@ -122,7 +122,7 @@ describe.each([
 		expect(emu.count('submit')).toBe(3);
 		const webhooks = emu.jobs().map((j) => j.webhook);
 		expect(new Set(webhooks).size).toBe(1);
-		expect(webhooks[0]).toMatch(new RegExp(`^${resumeBase}/exec-1\\?aivNonce=[0-9a-f]{32}$`));
+		expect(webhooks[0]).toMatch(new RegExp(`^${resumeBase}/exec-1\\?aivNonce=[0-9a-f]{32}&aivModel=[\\w%.-]+$`));
 
 		// The first job ends: its callback is acknowledged and the execution keeps waiting.
 		await waitFor(() => captured.length >= 1);

@@ -836,7 +836,9 @@ describe.each(e2eVersions())(
 			const jobs = emulator.jobs();
 			const byProvider = (p: Provider) => jobs.find((j) => j.provider === p) as JobInfo;
 			for (const p of ['wavespeed', 'fal'] as const) {
-				expect(byProvider(p).webhook).toBe(`${webhook.url}/webhook/${triggerPath(TRIGGERS[p])}`);
+				// the trigger's URL, tagged with the model id (the trigger reads the job there)
+				const model = p === 'wavespeed' ? 'wavespeed-ai%2Flynx' : 'bytedance%2Flynx';
+				expect(byProvider(p).webhook).toBe(`${webhook.url}/webhook/${triggerPath(TRIGGERS[p])}?aivModel=${model}`);
 			}
 			await waitFor(
 				'both callbacks answered 2xx',

@@ -321,6 +321,17 @@ describe('verifyFalSignature', () => {
 		expect(verifyFalSignature({ keys: [], headers: falHeaders(FAL_SIG_1), rawBody: FAL_BODY, now: at(FAL_TS) }).ok).toBe(false);
 	});
 
+	it('takes a key with x but no kty/crv (as some JWKS write it) as Ed25519', () => {
+		expect(verifyFalSignature({ keys: [{ x: RFC8032_1.x }], headers: falHeaders(FAL_SIG_1), rawBody: FAL_BODY, now: at(FAL_TS) })).toEqual({ ok: true });
+		expect(verifyFalSignature({ keys: [{ kty: 'OKP', x: RFC8032_1.x }], headers: falHeaders(FAL_SIG_1), rawBody: FAL_BODY, now: at(FAL_TS) })).toEqual({ ok: true });
+		expect(verifyFalSignature({ keys: [{ crv: 'Ed25519', x: RFC8032_1.x }], headers: falHeaders(FAL_SIG_1), rawBody: FAL_BODY, now: at(FAL_TS) })).toEqual({ ok: true });
+		// a key that says it is something else is still skipped
+		expect(verifyFalSignature({ keys: [{ crv: 'X25519', x: RFC8032_1.x }], headers: falHeaders(FAL_SIG_1), rawBody: FAL_BODY, now: at(FAL_TS) })).toEqual({
+			ok: false,
+			reason: 'no usable public key',
+		});
+	});
+
 	it('hashes the raw bytes: a non-UTF-8 body verifies only as the exact bytes', () => {
 		const bytes = Buffer.from([0x7b, 0xff, 0xfe, 0x7d]);
 		const digest = createHash('sha256').update(bytes).digest('hex');

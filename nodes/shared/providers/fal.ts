@@ -8,8 +8,9 @@ import type { IDataObject } from 'n8n-workflow';
 import type { Host } from '../host';
 
 import { normalizeApiKey } from '../apiKey';
+import { tagWebhookUrl } from '../callbackTag';
 import { providerError, toNodeError } from '../errors';
-import { callOnce, isRetryableStatus, jsonBody, networkCode, trimSlash } from '../http';
+import { callOnce, header, isRetryableStatus, jsonBody, networkCode, trimSlash } from '../http';
 import type { HttpResult } from '../http';
 import type { ModelSpec, RequestBody } from '../models/types';
 import { putBytes } from '../public';
@@ -61,9 +62,15 @@ export function detailText(body: IDataObject | undefined): string | undefined {
 	return undefined;
 }
 
+/** fal's `error_type` (body, or the X-Fal-Error-Type header), for the message. */
+function errorTypePart(result: HttpResult, body: IDataObject | undefined): string {
+	const type = body?.error_type ?? header(result, 'x-fal-error-type');
+	return typeof type === 'string' && type ? ` (error_type ${type})` : '';
+}
+
 function failure(call: CallContext, result: HttpResult, what: string, requestId?: string) {
 	const body = jsonBody(result);
-	let message = `${what} failed with HTTP ${result.statusCode}: ${detailText(body) ?? (body ? JSON.stringify(body).slice(0, 300) : 'the answer was not JSON')}`;
+	let message = `${what} failed with HTTP ${result.statusCode}: ${detailText(body) ?? (body ? JSON.stringify(body).slice(0, 300) : 'the answer was not JSON')}${errorTypePart(result, body)}`;
 	if (result.statusCode === 401 || result.statusCode === 403)
 		message += '. Check the API key in the fal credential';
 	if (result.statusCode === 402) message += '. Your fal balance is exhausted; top it up';
@@ -103,7 +110,7 @@ export function toStatus(body: IDataObject): JobStatus {
 	}
 	if (status === 'COMPLETED') {
 		if (body.error) {
-			const type = body.error_type ? ` (${String(body.error_type)})` : '';
+			const type = body.error_type ? ` (error_type ${String(body.error_type)})` : '';
 			return { phase: 'failed', error: `the job failed: ${String(body.error)}${type}`, raw: body };
 		}
 		return { phase: 'completed', raw: body };
@@ -191,7 +198,8 @@ export const fal: ProviderTransport = {
 			'fal',
 			CREDENTIAL,
 			`${queueUrl}/${model.id}`,
-			webhookUrl ? { fal_webhook: webhookUrl } : undefined,
+			// Tagged with the model id: a Trigger reads the job from there (see callbackTag.ts).
+			webhookUrl ? { fal_webhook: tagWebhookUrl(webhookUrl, model.id) } : undefined,
 			body,
 		);
 		const data = jsonBody(result);
@@ -298,6 +306,9 @@ export const fal: ProviderTransport = {
 					method: 'GET',
 					url: requestBase(queueUrl, model.id, requestId),
 					json: true,
+					// As text, so jsonBody parses it keeping seeds beyond 2^53 exact (n8n's own
+					// parsing would round them).
+					encoding: 'text',
 					timeout: 60_000,
 				}),
 			isTransientResult,
@@ -312,7 +323,7 @@ export const fal: ProviderTransport = {
 		) {
 			throw providerError(call.node, {
 				provider: 'fal',
-				message: `the job failed: ${detailText(body) ?? `HTTP ${result.statusCode}`}`,
+				message: `the job failed: ${detailText(body) ?? `HTTP ${result.statusCode}`}${errorTypePart(result, body)}`,
 				httpCode: result.statusCode,
 				requestId,
 				itemIndex: call.itemIndex,

@@ -7,6 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { Host } from '../host';
 
 import { normalizeApiKey } from '../apiKey';
+import { tagWebhookUrl } from '../callbackTag';
 import { providerError } from '../errors';
 import { callOnce, isRetryableStatus, jsonBody, trimSlash } from '../http';
 import type { HttpResult } from '../http';
@@ -50,11 +51,20 @@ const CODE_HINTS: Record<number, string> = {
 	5004: 'the provider timed out',
 };
 
-/** The envelope's message, or a readable summary of a body that is not the envelope. */
+/** WaveSpeed's `error_code` (e.g. which role a permission failure needs), for the message. */
+function errorCodePart(body: IDataObject | undefined): string {
+	const code = body?.error_code;
+	return typeof code === 'string' || typeof code === 'number'
+		? ` (error_code ${String(code)})`
+		: '';
+}
+
+/** The envelope's message (with its error_code), or a readable summary of a body that is not the envelope. */
 function messageOf(result: HttpResult, body: IDataObject | undefined): string {
 	const text = body?.message ?? body?.error ?? body?.detail;
-	if (typeof text === 'string' && text) return text;
-	if (result.statusCode === 401 || result.statusCode === 403) return 'the API key was rejected';
+	if (typeof text === 'string' && text) return `${text}${errorCodePart(body)}`;
+	if (result.statusCode === 401 || result.statusCode === 403)
+		return `the API key was rejected${errorCodePart(body)}`;
 	return body ? JSON.stringify(body).slice(0, 300) : 'the answer was not JSON';
 }
 
@@ -186,7 +196,8 @@ export const waveSpeed: ProviderTransport = {
 			'wavespeed',
 			CREDENTIAL,
 			`${baseUrl}/api/v3/${model.id}`,
-			webhookUrl ? { webhook: webhookUrl } : undefined,
+			// Tagged with the model id: a Trigger reads the job from there (see callbackTag.ts).
+			webhookUrl ? { webhook: tagWebhookUrl(webhookUrl, model.id) } : undefined,
 			body,
 		);
 		const data = envelopeData(result);
@@ -242,6 +253,7 @@ export const waveSpeed: ProviderTransport = {
 				`the job ${status === 'failed' ? 'failed' : `ended as ${status}`}`,
 				typeof data.error === 'string' && data.error ? `: ${data.error}` : '',
 				Number.isFinite(code) && code ? ` (code ${code}${hint ? `: ${hint}` : ''})` : '',
+				errorCodePart(data),
 			].join('');
 		}
 		return { phase, error, raw: data };
