@@ -4,6 +4,7 @@
  */
 import type { IDataObject, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+import { nonPublicHost } from './address';
 import { checkImage } from './images';
 import type { Field, ImageFormat, ModelSpec, RequestBody } from './models/types';
 
@@ -178,9 +179,6 @@ function toNumber(value: unknown): number | undefined {
 
 const DEFAULT_IMAGE_FORMATS: ImageFormat[] = ['jpeg', 'png', 'webp', 'gif', 'bmp', 'tiff'];
 
-const PRIVATE_HOST =
-	/^(localhost|.*\.localhost|.*\.local|.*\.internal|0\.0\.0\.0|127\.\d+\.\d+\.\d+|10\.\d+\.\d+\.\d+|192\.168\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+|169\.254\.\d+\.\d+|\[?::1?\]?|\[?f[cd][0-9a-f]{2}:.*|\[?fe80:.*)$/i;
-
 /** Checks one image value (URL or data: URI). Returns a problem, or null. */
 export function checkImageValue(value: string, field: Field): string | null {
 	const rules = field.type === 'image' || field.type === 'imageList' ? field.rules : undefined;
@@ -203,8 +201,9 @@ export function checkImageValue(value: string, field: Field): string | null {
 		return `uses ${url.protocol.replace(':', '')}:, which the provider cannot fetch`;
 	}
 	if (url.username || url.password) return 'must not contain a user name or password';
-	if (PRIVATE_HOST.test(url.hostname)) {
-		return `points at ${url.hostname}, a private or local address the provider cannot reach`;
+	const nonPublic = nonPublicHost(url.hostname);
+	if (nonPublic) {
+		return `points at ${url.hostname}, ${nonPublic}: the provider downloads the image from the internet and cannot reach it`;
 	}
 	return null;
 }
