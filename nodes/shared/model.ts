@@ -191,6 +191,8 @@ export function checkImageValue(value: string, field: Field): string | null {
 		const problem = checkImage(bytes, rules, DEFAULT_IMAGE_FORMATS);
 		return problem ? `data: URI ${problem}` : null;
 	}
+	// URL parsing drops line breaks and tabs, but the provider would get them: one URL only.
+	if (/[\r\n\t]/.test(text)) return 'has more than one line; give one URL';
 	let url: URL;
 	try {
 		url = new URL(text);
@@ -210,10 +212,39 @@ export function checkImageValue(value: string, field: Field): string | null {
 
 const IMAGE_ALLOWED = 'Allowed: a public http(s) URL or a data:image/…;base64 URI';
 
-function splitImageList(value: unknown): unknown[] {
+/** Where an entry of an image list begins: a URL or a data: URI. */
+const ENTRY_START = /,(?=\s*(?:https?:\/\/|data:))/i;
+const BASE64_LINE = /^[a-z0-9+/=]+$/i;
+
+/**
+ * The entries of an image list. An array (from an expression) is taken as it is. Text is one
+ * entry per line; on a line, a comma separates entries only where the next one begins
+ * (`http://`, `https://`, `data:`), so the comma inside a URL (`w_300,h_300`) or after a
+ * data: URI's `;base64` never splits it. A data: URI whose base64 is wrapped over several
+ * lines (as base64 tools print it) is joined back: a line of base64 alone is never a URL.
+ */
+export function splitImageList(value: unknown): unknown[] {
 	if (Array.isArray(value)) return value;
-	if (typeof value === 'string') return value.split(/[\n,]/).map((s) => s.trim()).filter((s) => s !== '');
-	return [value];
+	if (typeof value !== 'string') return [value];
+	const entries: string[] = [];
+	for (const raw of value.split(/\r\n|\r|\n/)) {
+		const line = raw.trim();
+		if (line === '') continue;
+		const last = entries.length - 1;
+		if (last >= 0 && /^data:/i.test(entries[last]) && BASE64_LINE.test(line)) {
+			entries[last] += line;
+			continue;
+		}
+		for (const part of line.split(ENTRY_START)) {
+			if (part.trim() !== '') entries.push(part.trim());
+		}
+	}
+	return entries;
+}
+
+/** The value sent for a checked image: a data: URI without whitespace in its base64. */
+function normaliseImage(text: string): string {
+	return /^data:/i.test(text) ? `data:${text.slice(5).replace(/\s+/g, '')}` : text;
 }
 
 function checkField(field: Field, value: unknown, problems: FieldProblem[]): RequestBody[string] | undefined {
@@ -266,7 +297,7 @@ function checkField(field: Field, value: unknown, problems: FieldProblem[]): Req
 			if (typeof value !== 'string') return fail(`must be a URL or data: URI (got ${describe(value)})`, IMAGE_ALLOWED);
 			const problem = checkImageValue(value, field);
 			if (problem) return fail(problem, IMAGE_ALLOWED);
-			return value.trim();
+			return normaliseImage(value.trim());
 		}
 		case 'imageList': {
 			const list = splitImageList(value);
@@ -283,7 +314,7 @@ function checkField(field: Field, value: unknown, problems: FieldProblem[]): Req
 				}
 				const problem = checkImageValue(entry, field);
 				if (problem) fail(`entry ${index + 1} ${problem}`, IMAGE_ALLOWED);
-				else urls.push(entry.trim());
+				else urls.push(normaliseImage(entry.trim()));
 			});
 			return urls.length === list.length ? urls : undefined;
 		}
