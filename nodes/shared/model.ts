@@ -6,7 +6,7 @@ import type { IDataObject, INodeProperties, INodePropertyOptions } from 'n8n-wor
 
 import { nonPublicHost } from './address';
 import { checkImage } from './images';
-import type { Field, ImageFormat, ModelSpec, RequestBody } from './models/types';
+import type { Field, ImageField, ImageFormat, ImageListField, ModelSpec, RequestBody } from './models/types';
 
 export const ADDITIONAL_FIELDS = 'additionalFields';
 
@@ -21,6 +21,21 @@ export function mainImageField(model: ModelSpec): Field | undefined {
 
 function isTopLevel(field: Field): boolean {
 	return field.required === true || field.topLevel === true;
+}
+
+/**
+ * What is checked of an image before anything is sent, derived from the rules the validation
+ * applies, so the editor says exactly that. URLs are not fetched: the provider downloads them,
+ * and n8n cannot check where a name resolves (no DNS for community nodes).
+ */
+export function imageCheckNote(field: ImageField | ImageListField): string {
+	const checks = ['format'];
+	if (field.rules?.maxBytes) checks.push('file size');
+	if (field.rules?.minWidth) checks.push('pixel size');
+	const list = checks.length > 1 ? `${checks.slice(0, -1).join(', ')} and ${checks[checks.length - 1]}` : checks[0];
+	const each = field.type === 'imageList' ? 'each ' : 'a ';
+	const files = field.type === 'image' && field.main ? 'data: URI or input binary' : 'data: URI';
+	return `Checked before anything is sent: ${each}${files} for ${list}; ${each}URL only for http(s) and a public address (the provider downloads it, so its file is checked there)`;
 }
 
 function fieldProperty(field: Field, forCollection: boolean): INodeProperties {
@@ -39,10 +54,17 @@ function fieldProperty(field: Field, forCollection: boolean): INodeProperties {
 				typeOptions: field.rows && field.rows > 1 ? { rows: field.rows } : undefined,
 			};
 		case 'image':
-			return { ...base, type: 'string', default: '', placeholder: 'https://example.com/photo.jpg' };
+			return {
+				...base,
+				description: `${field.description}. ${imageCheckNote(field)}`,
+				type: 'string',
+				default: '',
+				placeholder: 'https://example.com/photo.jpg',
+			};
 		case 'imageList':
 			return {
 				...base,
+				description: `${field.description}. ${imageCheckNote(field)}`,
 				type: 'string',
 				default: '',
 				typeOptions: { rows: field.maxItems ?? 4 },

@@ -1,7 +1,7 @@
 /** Validation and request bodies derived from the tables: pure, before any request. */
 import type { IDataObject } from 'n8n-workflow';
 
-import { checkImageValue, validateParams } from '../../nodes/shared/model';
+import { checkImageValue, modelProperties, validateParams } from '../../nodes/shared/model';
 import type { RawModelParams } from '../../nodes/shared/model';
 import { falLynx } from '../../nodes/shared/models/fal/lynx';
 import type { ModelSpec } from '../../nodes/shared/models/types';
@@ -150,6 +150,25 @@ describe('reference image lists: one per line always works, commas only between 
 	it('names the entry that is not a URL', () => {
 		expect(problemsOf(waveSpeedSeedanceLiteReferenceToVideo, raw({ prompt: 'p', referenceImages: `${IMG}\nhttp://10.0.0.1/x.png` }))[0]).toMatch(
 			/^Reference Images entry 2 points at 10\.0\.0\.1, a private network address/,
+		);
+	});
+});
+
+describe('image field descriptions say what is checked before anything is sent', () => {
+	const description = (model: ModelSpec, name: string) => {
+		const properties = modelProperties(model);
+		const all = [...properties, ...properties.flatMap((p) => (p.options ?? []) as typeof properties)];
+		return String(all.find((p) => p.name === name)?.description);
+	};
+
+	it('names the file checks the rules apply, and that a URL is checked only for its address', () => {
+		expect(description(waveSpeedSeedanceLiteI2v720p, 'image')).toMatch(
+			/Checked before anything is sent: a data: URI or input binary for format, file size and pixel size; a URL only for http\(s\) and a public address/,
+		);
+		expect(description(waveSpeedSeedanceLiteI2v720p, 'lastImage')).toMatch(/: a data: URI for format, file size and pixel size; a URL only/);
+		expect(description(falLynx, 'imageUrl')).toMatch(/: a data: URI or input binary for format; a URL only/);
+		expect(description(waveSpeedSeedanceLiteReferenceToVideo, 'referenceImages')).toMatch(
+			/one URL or data: URI per line.*Checked before anything is sent: each data: URI for format; each URL only/,
 		);
 	});
 });
