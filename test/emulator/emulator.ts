@@ -86,6 +86,22 @@ export interface Fault {
 	envelopeCode?: number;
 	truncate?: boolean;
 	acceptThenFail?: boolean;
+	/**
+	 * Answer with a redirect (`status`, default 302) instead: to the same path and query on
+	 * the emulator's second origin (`emu.other`, which serves the same API), or on this origin
+	 * (a relative Location, the same path plus `redirected=1`).
+	 */
+	redirect?: 'other-origin' | 'same-origin';
+}
+
+/** A request that reached the second origin (`emu.other`). */
+export interface OtherOriginRequest {
+	method: string;
+	/** path and query */
+	path: string;
+	/** lower-case header names, as received */
+	headers: Record<string, string>;
+	at: number;
 }
 
 export interface EmulatorOptions {
@@ -168,6 +184,8 @@ const FAL_QUEUE_START_POSITION = 3;
 const CALLBACK_BACKOFF_MS = [250, 500, 1000, 2000];
 const CALLBACK_TIMEOUT_MS = 10_000;
 const ATTACKER_URL = 'https://attacker.invalid/evil.mp4';
+/** Marks a request the second origin forwards to the emulator (no faults apply to it). */
+const FORWARDED_HEADER = 'x-emulator-forwarded';
 
 type Phase = 'queued' | 'running' | 'completed' | 'failed';
 type Timer = ReturnType<typeof setTimeout>;
@@ -242,7 +260,14 @@ interface ActiveFault {
 	left: number;
 }
 
-type FaultEffect = 'none' | 'reset' | 'malformed' | 'envelope' | 'status' | 'truncate';
+type FaultEffect =
+	| 'none'
+	| 'reset'
+	| 'malformed'
+	| 'envelope'
+	| 'redirect'
+	| 'status'
+	| 'truncate';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -461,6 +486,8 @@ function isLoopback(addr: string | undefined): boolean {
 interface EmulatorInit {
 	server: http.Server;
 	port: number;
+	other: http.Server;
+	otherPort: number;
 	opts: EmulatorOptions;
 }
 
@@ -476,8 +503,16 @@ export class Emulator {
 	};
 	requests: RecordedRequest[] = [];
 	callbacks: CallbackRecord[] = [];
+	/**
+	 * A second origin (another port on 127.0.0.1) that records every request it gets and
+	 * forwards it, headers and all, to the emulator: a host that answers like the API but is
+	 * not the host in the credential. Redirect faults point at it.
+	 */
+	readonly other: { url: string; requests: OtherOriginRequest[] };
 
 	private readonly server: http.Server;
+	private readonly otherServer: http.Server;
+	private readonly otherSockets = new Set<http.IncomingMessage['socket']>();
 	private readonly port: number;
 	private readonly timeScale: number;
 	private readonly falKeyPair: crypto.KeyPairKeyObjectResult;
@@ -520,6 +555,15 @@ export class Emulator {
 			apiKey: init.opts.falKey ?? 'fal-test-key',
 			userId: `emulator-user-${crypto.randomBytes(4).toString('hex')}`,
 		};
+		this.other = { url: `http://127.0.0.1:${init.otherPort}`, requests: [] };
+		this.otherServer = init.other;
+		this.otherServer.on('connection', (s) => {
+			this.otherSockets.add(s);
+			s.on('close', () => this.otherSockets.delete(s));
+		});
+		this.otherServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) =>
+			this.forwardFromOther(req, res),
+		);
 		this.falKeyPair = crypto.generateKeyPairSync('ed25519');
 		this.falWrongKeyPair = crypto.generateKeyPairSync('ed25519');
 		this.server.on('connection', (s) => {
@@ -587,6 +631,7 @@ export class Emulator {
 		this.faults = [];
 		this.files.clear();
 		this.pending.clear();
+		this.other.requests.splice(0);
 	}
 
 	async sendCallback(
@@ -648,7 +693,13 @@ export class Emulator {
 		}
 		for (const r of this.outgoing) r.destroy();
 		this.outgoing.clear();
-		this.closing = this.stopListening();
+		const other = new Promise<void>((resolve) => {
+			this.otherServer.close(() => resolve());
+			for (const s of this.otherSockets) s.destroy();
+			this.otherSockets.clear();
+			this.otherServer.closeAllConnections();
+		});
+		this.closing = Promise.all([this.stopListening(), other]).then(() => undefined);
 		return this.closing;
 	}
 
@@ -950,6 +1001,7 @@ export class Emulator {
 		if (f.reset) return 'reset';
 		if (f.malformed) return 'malformed';
 		if (f.envelopeCode !== undefined) return 'envelope';
+		if (f.redirect !== undefined) return 'redirect';
 		if (f.status !== undefined || f.body !== undefined || f.retryAfter !== undefined)
 			return 'status';
 		if (f.truncate) return 'truncate';
@@ -1011,6 +1063,19 @@ export class Emulator {
 								? 'Too many requests'
 								: (http.STATUS_CODES[code] ?? 'error');
 				this.send(ctx, { status: 200, json: { code, message, data: null }, headers: extra });
+				return;
+			}
+			case 'redirect': {
+				const { pathname, search } = ctx.url;
+				const location =
+					f.redirect === 'other-origin'
+						? `${this.other.url}${pathname}${search}`
+						: `${pathname}${search ? `${search}&` : '?'}redirected=1`;
+				this.send(ctx, {
+					status: f.status ?? 302,
+					raw: '',
+					headers: { location, 'content-type': 'text/plain', ...extra },
+				});
 				return;
 			}
 			default: {
@@ -1087,7 +1152,9 @@ export class Emulator {
 		rec.body = recordBody(raw, headers['content-type'] ?? '');
 		const ctx: Ctx = { req, res, url, route, rec, raw };
 
-		const fault = this.takeFault(route.owner, route.kind);
+		// What the second origin forwards is answered as it is: one redirect hop, not a loop.
+		const forwarded = req.headers[FORWARDED_HEADER] !== undefined;
+		const fault = forwarded ? undefined : this.takeFault(route.owner, route.kind);
 		if (!fault) {
 			this.deliver(ctx, this.dispatch(ctx), false);
 			return;
@@ -1862,6 +1929,39 @@ export class Emulator {
 		});
 	}
 
+	// --- the second origin --------------------------------------------------------------------
+
+	/** Records what reached the other origin, then lets the emulator answer it. */
+	private forwardFromOther(req: http.IncomingMessage, res: http.ServerResponse): void {
+		const headers: Record<string, string> = {};
+		for (const [k, v] of Object.entries(req.headers)) headers[k] = headerString(v);
+		this.other.requests.push({
+			method: (req.method ?? 'GET').toUpperCase(),
+			path: req.url ?? '/',
+			headers,
+			at: Date.now(),
+		});
+		const upstream = http.request(
+			`${this.url}${req.url ?? '/'}`,
+			{
+				method: req.method,
+				headers: { ...req.headers, host: new URL(this.url).host, [FORWARDED_HEADER]: '1' },
+			},
+			(answer) => {
+				res.writeHead(answer.statusCode ?? 502, answer.headers);
+				answer.pipe(res);
+			},
+		);
+		this.outgoing.add(upstream);
+		upstream.on('close', () => this.outgoing.delete(upstream));
+		upstream.on('error', () => {
+			if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+			res.end();
+		});
+		res.on('close', () => upstream.destroy());
+		req.pipe(upstream);
+	}
+
 	// --- control -----------------------------------------------------------------------------
 
 	private async control(
@@ -1917,6 +2017,8 @@ export class Emulator {
 					return reply(200, this.jobs());
 				case 'GET callbacks':
 					return reply(200, this.callbacks);
+				case 'GET other-requests':
+					return reply(200, { url: this.other.url, requests: this.other.requests });
 				case 'GET info':
 					return reply(200, this.info());
 				case 'POST callback': {
@@ -1953,5 +2055,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 	// keep-alive sockets are destroyed on close()/restart(); these only bound idle time
 	server.keepAliveTimeout = 5000;
 	const port = await listen(server, opts.port ?? 0);
-	return new Emulator({ server, port, opts });
+	const other = http.createServer();
+	other.keepAliveTimeout = 5000;
+	const otherPort = await listen(other, 0);
+	return new Emulator({ server, port, other, otherPort, opts });
 }
