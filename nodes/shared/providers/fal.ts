@@ -59,10 +59,17 @@ export function detailText(body: IDataObject | undefined): string | undefined {
 	return undefined;
 }
 
-function failure(call: CallContext, result: HttpResult, what: string, requestId?: string) {
+function failure(
+	call: CallContext,
+	result: HttpResult,
+	what: string,
+	requestId?: string,
+	urlField: 'Queue URL' | 'REST URL' = 'Queue URL',
+) {
 	const body = jsonBody(result);
-	let message = `${what} failed with HTTP ${result.statusCode}: ${detailText(body) ?? (body ? JSON.stringify(body).slice(0, 300) : 'the answer was not JSON')}`;
-	if (result.statusCode === 401 || result.statusCode === 403)
+	let message = `${what} failed with HTTP ${result.statusCode}: ${result.refusedRedirect ?? detailText(body) ?? (body ? JSON.stringify(body).slice(0, 300) : 'the answer was not JSON')}`;
+	if (result.refusedRedirect) message += `. Check the ${urlField} in the fal credential`;
+	else if (result.statusCode === 401 || result.statusCode === 403)
 		message += '. Check the API key in the fal credential';
 	if (result.statusCode === 402) message += '. Your fal balance is exhausted; top it up';
 	return providerError(call.node, {
@@ -145,6 +152,8 @@ async function sendCancel(
 		json: true,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
+		// n8n would put this header back on a redirect to another origin: none is followed.
+		disableFollowRedirect: true,
 		timeout: 15_000,
 	})) as { statusCode: number; body: unknown };
 	const body = jsonBody({ statusCode: response.statusCode, headers: {}, body: response.body });
@@ -230,7 +239,9 @@ export const fal: ProviderTransport = {
 		const stream = result.body as EventStream;
 		if (result.statusCode !== 200 || typeof stream?.on !== 'function') {
 			stream?.destroy?.();
-			call.debug(`fal status stream answered HTTP ${result.statusCode}; polling instead`);
+			call.debug(
+				`fal status stream answered HTTP ${result.statusCode}${result.refusedRedirect ? ` (${result.refusedRedirect})` : ''}; polling instead`,
+			);
 			return undefined;
 		}
 		// The stream can stay open for a long time: close it when the run is cancelled or the
@@ -367,7 +378,7 @@ export const fal: ProviderTransport = {
 			typeof target?.upload_url !== 'string' ||
 			typeof target.file_url !== 'string'
 		) {
-			throw failure(call, initiate, 'Starting the image upload');
+			throw failure(call, initiate, 'Starting the image upload', undefined, 'REST URL');
 		}
 		const uploadUrl = target.upload_url;
 		const put = await readOrExplain(
