@@ -14,6 +14,7 @@
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 import { Readable } from 'node:stream';
+import * as zlib from 'node:zlib';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -49,6 +50,8 @@ export interface RecordedRequest {
 	model?: string;
 	/** what we answered (0 = no answer: reset, or client went away) */
 	status: number;
+	/** downloads: body bytes written to the socket (compressed, for gzip), counted as they go */
+	bytesSent?: number;
 	/** ms epoch */
 	at: number;
 }
@@ -70,6 +73,12 @@ export interface JobPlan {
 	emptyOutputs?: boolean;
 	/** of the video file, default video/mp4 */
 	contentType?: string;
+	/** what follows the MP4 header: the id's pattern (default, incompressible) or zero bytes */
+	fill?: 'pattern' | 'zeros';
+	/** send the video without Content-Length (chunked transfer encoding) */
+	chunked?: boolean;
+	/** send the video gzip-compressed (`Content-Encoding: gzip`, no Content-Length, no ranges) */
+	gzip?: boolean;
 }
 
 export interface Fault {
@@ -86,6 +95,8 @@ export interface Fault {
 	envelopeCode?: number;
 	truncate?: boolean;
 	acceptThenFail?: boolean;
+	/** downloads: send this many bytes of the body, then nothing more (the connection stays open) */
+	stallAfterBytes?: number;
 	/**
 	 * Answer with a redirect (`status`, default 302) instead: to the same path and query on
 	 * the emulator's second origin (`emu.other`, which serves the same API), or on this origin
@@ -175,6 +186,9 @@ const DEFAULT_PLAN = {
 	videoBytes: 65536,
 	emptyOutputs: false,
 	contentType: 'video/mp4',
+	fill: 'pattern' as const,
+	chunked: false,
+	gzip: false,
 };
 type ResolvedPlan = Required<JobPlan>;
 
@@ -241,8 +255,14 @@ interface Reply {
 	headers?: Record<string, string>;
 }
 
+/** How a fault changes a streamed answer. */
+interface StreamFault {
+	truncate: boolean;
+	stallAfterBytes?: number;
+}
+
 interface Custom {
-	custom: (truncate: boolean) => void;
+	custom: (fault: StreamFault) => void;
 }
 
 interface Ctx {
@@ -267,7 +287,8 @@ type FaultEffect =
 	| 'envelope'
 	| 'redirect'
 	| 'status'
-	| 'truncate';
+	| 'truncate'
+	| 'stall';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -430,12 +451,19 @@ function patternFor(id: string): Buffer {
 
 /**
  * Deterministic content of a generated video: an MP4 `ftyp` box, an `mdat` header, then a
- * 64 KiB pattern derived from the id, repeated. Streams bytes [start, end) in constant memory
- * (backpressure via Readable). Tests can use it to compute the expected bytes/hash.
+ * 64 KiB pattern derived from the id, repeated (or zero bytes, `fill: 'zeros'`). Streams bytes
+ * [start, end) in constant memory (backpressure via Readable). Tests can use it to compute the
+ * expected bytes/hash.
  */
-export function videoStream(id: string, total: number, start = 0, end = total): Readable {
+export function videoStream(
+	id: string,
+	total: number,
+	start = 0,
+	end = total,
+	fill: 'pattern' | 'zeros' = 'pattern',
+): Readable {
 	const header = mp4Header(total);
-	const pattern = patternFor(id);
+	const pattern = fill === 'zeros' ? Buffer.alloc(PATTERN_BYTES) : patternFor(id);
 	let pos = Math.max(0, start);
 	const stop = Math.min(end, total);
 	return new Readable({
@@ -477,6 +505,11 @@ function reviveNumber(v: unknown): number | undefined {
 
 function isLoopback(addr: string | undefined): boolean {
 	return addr === '127.0.0.1' || addr === '::1' || addr === '::ffff:127.0.0.1';
+}
+
+/** Where a truncated answer stops: half of what it announces. */
+function truncate(fault: StreamFault, start: number, end: number): number {
+	return fault.truncate ? start + Math.floor((end - start) / 2) : end;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1005,6 +1038,7 @@ export class Emulator {
 		if (f.status !== undefined || f.body !== undefined || f.retryAfter !== undefined)
 			return 'status';
 		if (f.truncate) return 'truncate';
+		if (f.stallAfterBytes !== undefined) return 'stall';
 		if (f.hangMs !== undefined) return 'none';
 		return 'status';
 	}
@@ -1156,7 +1190,7 @@ export class Emulator {
 		const forwarded = req.headers[FORWARDED_HEADER] !== undefined;
 		const fault = forwarded ? undefined : this.takeFault(route.owner, route.kind);
 		if (!fault) {
-			this.deliver(ctx, this.dispatch(ctx), false);
+			this.deliver(ctx, this.dispatch(ctx), { truncate: false });
 			return;
 		}
 		const effect = this.faultEffect(fault);
@@ -1164,21 +1198,24 @@ export class Emulator {
 			// the job IS created (and runs); only the answer is lost/wrong
 			const real = this.dispatch(ctx);
 			if (fault.hangMs !== undefined && !(await this.hang(res, fault.hangMs))) return;
-			if (effect === 'none') this.deliver(ctx, real, false);
+			if (effect === 'none') this.deliver(ctx, real, { truncate: false });
 			else this.applyFault(ctx, fault, effect);
 			return;
 		}
 		// a plain hang happens before processing: if the client gives up, nothing is processed
 		if (fault.hangMs !== undefined && !(await this.hang(res, fault.hangMs))) return;
-		if (effect === 'none' || effect === 'truncate') {
-			this.deliver(ctx, this.dispatch(ctx), effect === 'truncate');
+		if (effect === 'none' || effect === 'truncate' || effect === 'stall') {
+			this.deliver(ctx, this.dispatch(ctx), {
+				truncate: effect === 'truncate',
+				stallAfterBytes: effect === 'stall' ? fault.stallAfterBytes : undefined,
+			});
 			return;
 		}
 		this.applyFault(ctx, fault, effect);
 	}
 
-	private deliver(ctx: Ctx, result: Reply | Custom, truncate: boolean): void {
-		if ('custom' in result) result.custom(truncate);
+	private deliver(ctx: Ctx, result: Reply | Custom, fault: StreamFault): void {
+		if ('custom' in result) result.custom(fault);
 		else this.send(ctx, result);
 	}
 
@@ -1685,13 +1722,13 @@ export class Emulator {
 		const f = this.files.get(ctx.route.arg ?? '');
 		if (!f) return { status: 404, raw: 'Not Found', headers: { 'content-type': 'text/plain' } };
 		return {
-			custom: (truncate) =>
+			custom: (fault) =>
 				this.streamDownload(
 					ctx,
 					f.bytes.length,
 					f.contentType,
 					(s, e) => Readable.from([f.bytes.subarray(s, e)]),
-					truncate,
+					fault,
 				),
 		};
 	}
@@ -1708,14 +1745,16 @@ export class Emulator {
 		}
 		ctx.rec.model = job.model;
 		const size = Math.max(0, Math.floor(job.plan.videoBytes));
+		const { fill, chunked, gzip } = job.plan;
 		return {
-			custom: (truncate) =>
+			custom: (fault) =>
 				this.streamDownload(
 					ctx,
 					size,
 					job.plan.contentType,
-					(s, e) => videoStream(job.id, size, s, e),
-					truncate,
+					(s, e) => videoStream(job.id, size, s, e, fill),
+					fault,
+					{ chunked, gzip },
 				),
 		};
 	}
@@ -1725,19 +1764,18 @@ export class Emulator {
 		size: number,
 		contentType: string,
 		make: (start: number, end: number) => Readable,
-		truncate: boolean,
+		fault: StreamFault,
+		file: { chunked?: boolean; gzip?: boolean } = {},
 	): void {
 		const { req, res, rec } = ctx;
 		if (res.destroyed) return;
 		let start = 0;
 		let end = size;
 		let status = 200;
-		const headers: Record<string, string> = {
-			'content-type': contentType,
-			'accept-ranges': 'bytes',
-		};
+		const headers: Record<string, string> = { 'content-type': contentType };
+		if (!file.gzip) headers['accept-ranges'] = 'bytes';
 		const range = /^bytes=(\d*)-(\d*)$/.exec(String(req.headers.range ?? '').trim());
-		if (range && (range[1] !== '' || range[2] !== '')) {
+		if (!file.gzip && range && (range[1] !== '' || range[2] !== '')) {
 			if (range[1] === '') {
 				start = Math.max(0, size - Number(range[2]));
 			} else {
@@ -1753,20 +1791,37 @@ export class Emulator {
 			status = 206;
 			headers['content-range'] = `bytes ${start}-${end - 1}/${size}`;
 		}
-		headers['content-length'] = String(end - start);
+		if (file.gzip) headers['content-encoding'] = 'gzip';
+		else if (!file.chunked) headers['content-length'] = String(end - start);
 		rec.status = status;
+		rec.bytesSent = 0;
 		res.writeHead(status, headers);
 		if (req.method === 'HEAD') {
 			res.end();
 			return;
 		}
-		// truncate: announce the full length, send half, then close the connection
-		const limit = truncate ? start + Math.floor((end - start) / 2) : end;
-		const body = make(start, limit);
-		res.on('close', () => body.destroy());
-		if (truncate) {
+		// truncate: announce the full length, send half, then close the connection;
+		// stall: send the first bytes, then nothing, keeping the connection open.
+		let limit = truncate(fault, start, end);
+		if (fault.stallAfterBytes !== undefined) limit = Math.min(limit, start + fault.stallAfterBytes);
+		const source = make(start, limit);
+		// Each gzip chunk is flushed, so a stalled or slow compressed body still arrives.
+		const stalls = fault.stallAfterBytes !== undefined;
+		const body = file.gzip
+			? source.pipe(zlib.createGzip({ flush: zlib.constants.Z_SYNC_FLUSH }), { end: !stalls })
+			: source;
+		body.on('data', (chunk: Buffer) => {
+			rec.bytesSent = (rec.bytesSent ?? 0) + chunk.length;
+		});
+		res.on('close', () => {
+			source.destroy();
+			body.destroy();
+		});
+		if (fault.truncate) {
 			body.pipe(res, { end: false });
 			body.on('end', () => res.socket?.end());
+		} else if (stalls) {
+			body.pipe(res, { end: false });
 		} else {
 			body.pipe(res);
 		}
