@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code, never shipped */
 /**
  * The API key never goes to another origin. n8n's request helper follows redirects and, by
  * default, puts the credential's Authorization header back on a redirect to another origin
@@ -6,9 +5,6 @@
  * with a 302/307 to its second origin (`emu.other`, which records headers and serves the same
  * API) or to itself; every authenticated call the package makes is redirected in turn.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-
 import type { IDataObject, IHttpRequestOptions, INodeType } from 'n8n-workflow';
 import { NodeApiError, sleep } from 'n8n-workflow';
 
@@ -23,7 +19,7 @@ import type { Emulator, Fault, RequestKind } from '../emulator/emulator';
 import { png } from '../fixtures/images';
 import { binaryItem, createHarness } from '../harness/context';
 import { createWebhookHarness } from '../harness/webhook';
-import { credentialsFor, harness } from './setup';
+import { credentialsFor, harness, receiveOneCallback } from './setup';
 
 const IMG = 'https://cdn.example.com/portrait.jpg';
 const FAST = { pollInterval: 0.05 };
@@ -83,33 +79,6 @@ async function credentialTest(type: 'waveSpeedApi' | 'falApi'): Promise<unknown>
 		...request,
 		returnFullResponse: true,
 	});
-}
-
-/** A loopback receiver for the WaveSpeed callback a Trigger then checks. */
-async function receiveOneCallback(): Promise<{
-	url: string;
-	received: Promise<{ headers: http.IncomingHttpHeaders; rawBody: Buffer }>;
-	close: () => Promise<void>;
-}> {
-	let deliver: (value: { headers: http.IncomingHttpHeaders; rawBody: Buffer }) => void = () =>
-		undefined;
-	const received = new Promise<{ headers: http.IncomingHttpHeaders; rawBody: Buffer }>(
-		(resolve) => (deliver = resolve),
-	);
-	const server = http.createServer((req, res) => {
-		const chunks: Buffer[] = [];
-		req.on('data', (chunk: Buffer) => chunks.push(chunk));
-		req.on('end', () => {
-			deliver({ headers: req.headers, rawBody: Buffer.concat(chunks) });
-			res.writeHead(200).end('{}');
-		});
-	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	return {
-		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`,
-		received,
-		close: async () => await new Promise<void>((resolve) => server.close(() => resolve())),
-	};
 }
 
 interface Call {
