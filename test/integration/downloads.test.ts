@@ -54,7 +54,10 @@ function videoNode(provider: 'wavespeed' | 'fal', maxDownloadSize?: number): Har
 	return harness(node(), emu, { prompt: 'p', [image]: IMG, output: 'binary', options });
 }
 
-async function run(provider: 'wavespeed' | 'fal', h: Harness): Promise<{ out?: IDataObject[]; error?: NodeApiError }> {
+async function run(
+	provider: 'wavespeed' | 'fal',
+	h: Harness,
+): Promise<{ out?: IDataObject[]; error?: NodeApiError }> {
 	try {
 		const [out] = await runModel.call(h.ctx, NODES[provider].model, { clock: scaledClock(CLOCK) });
 		return { out: out.map((o) => o.json) };
@@ -73,7 +76,10 @@ async function sha256(stream: AsyncIterable<Buffer | string>): Promise<string> {
 const downloads = (): RecordedRequest[] => emu.requests.filter((r) => r.kind === 'download');
 
 /** Nothing over the limit reached n8n's binary store: no stored binary, and no partial file beyond it. */
-function expectNothingOver(h: { binaries: Harness['binaries']; partialBinaries: Harness['partialBinaries'] }, limit: number): void {
+function expectNothingOver(
+	h: { binaries: Harness['binaries']; partialBinaries: Harness['partialBinaries'] },
+	limit: number,
+): void {
 	expect(h.binaries).toEqual([]);
 	for (const partial of h.partialBinaries) expect(partial.bytes).toBeLessThanOrEqual(limit);
 }
@@ -102,7 +108,9 @@ describe('Max Download Size holds while the bytes flow', () => {
 		emu.setPlan({ videoBytes: 100 * MB, fill: 'zeros', gzip: true });
 		const h = videoNode('wavespeed', 1);
 		const { error } = await run('wavespeed', h);
-		expect(error?.message).toMatch(/the video is larger than the limit of 1 MB \(option Max Download Size\)/);
+		expect(error?.message).toMatch(
+			/the video is larger than the limit of 1 MB \(option Max Download Size\)/,
+		);
 		expectNothingOver(h, MB);
 		expect(downloads()).toHaveLength(1);
 		expect(downloads()[0].bytesSent).toBeLessThan(MB);
@@ -121,7 +129,9 @@ describe('Max Download Size holds while the bytes flow', () => {
 		const id = String(out?.[0].requestId);
 		expect(h.binaries).toHaveLength(1);
 		expect(h.binaries[0].bytes).toBe(3 * MB + 7);
-		expect(h.binaries[0].sha256).toBe(await sha256(videoStream(id, 3 * MB + 7, 0, 3 * MB + 7, 'zeros')));
+		expect(h.binaries[0].sha256).toBe(
+			await sha256(videoStream(id, 3 * MB + 7, 0, 3 * MB + 7, 'zeros')),
+		);
 	});
 
 	it('stores a chunked video within the limit whole; exactly at the limit is allowed', async () => {
@@ -172,7 +182,12 @@ describe('the Trigger nodes download with the same limits', () => {
 		emu.setPlan({ videoBytes: 20 * MB, chunked: true });
 		const receiver = await receiveOneCallback();
 		try {
-			await harness(new WaveSpeedLynx(), emu, { prompt: 'p', image: IMG, mode: 'submitOnly', webhookUrl: receiver.url }).run();
+			await harness(new WaveSpeedLynx(), emu, {
+				prompt: 'p',
+				image: IMG,
+				mode: 'submitOnly',
+				webhookUrl: receiver.url,
+			}).run();
 			const callback = await receiver.received;
 			const h = createWebhookHarness({
 				node: new WaveSpeedTrigger(),
@@ -181,7 +196,9 @@ describe('the Trigger nodes download with the same limits', () => {
 				credentialTypes: { waveSpeedApi: new WaveSpeedApi(), falApi: new FalApi() },
 				request: { headers: callback.headers, rawBody: callback.rawBody },
 			});
-			await expect(h.run()).rejects.toThrow(/the video is larger than the limit of 1 MB \(option Max Download Size\)/);
+			await expect(h.run()).rejects.toThrow(
+				/the video is larger than the limit of 1 MB \(option Max Download Size\)/,
+			);
 			expectNothingOver(h, MB);
 			expect(downloads()).toHaveLength(1);
 		} finally {
