@@ -241,10 +241,14 @@ async function readOnce(
 		received += bytes.length;
 		return bytes;
 	});
-	const stopWatching = watchForStall(clock, () => lastByteAt, () => {
-		stalled = true;
-		request.abort();
-	});
+	const stopWatching = watchForStall(
+		clock,
+		() => lastByteAt,
+		() => {
+			stalled = true;
+			request.abort();
+		},
+	);
 	let binary: IBinaryData;
 	try {
 		// The stream goes to n8n's binary store as it arrives (to disk in filesystem mode).

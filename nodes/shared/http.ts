@@ -109,10 +109,17 @@ export async function callOnce(
 		try {
 			target = new URL(location, new URL(request.url, request.baseURL));
 		} catch {
-			return { ...result, refusedRedirect: `the API answered with a redirect to an invalid URL (${location.slice(0, 100)})` };
+			return {
+				...result,
+				refusedRedirect: `the API answered with a redirect to an invalid URL (${location.slice(0, 100)})`,
+			};
 		}
 		const method = (request.method ?? 'GET').toUpperCase();
-		const repeatable = result.statusCode === 307 || result.statusCode === 308 || method === 'GET' || method === 'HEAD';
+		const repeatable =
+			result.statusCode === 307 ||
+			result.statusCode === 308 ||
+			method === 'GET' ||
+			method === 'HEAD';
 		let refused: string | undefined;
 		if (target.origin !== origin) {
 			refused = `the API answered with a redirect to ${target.origin}, another origin; it was not followed, so your API key was not sent there`;

@@ -6,7 +6,14 @@ import type { IDataObject, INodeProperties, INodePropertyOptions } from 'n8n-wor
 
 import { nonPublicHost } from './address';
 import { checkImage } from './images';
-import type { Field, ImageField, ImageFormat, ImageListField, ModelSpec, RequestBody } from './models/types';
+import type {
+	Field,
+	ImageField,
+	ImageFormat,
+	ImageListField,
+	ModelSpec,
+	RequestBody,
+} from './models/types';
 
 export const ADDITIONAL_FIELDS = 'additionalFields';
 
@@ -32,7 +39,10 @@ export function imageCheckNote(field: ImageField | ImageListField): string {
 	const checks = ['format'];
 	if (field.rules?.maxBytes) checks.push('file size');
 	if (field.rules?.minWidth) checks.push('pixel size');
-	const list = checks.length > 1 ? `${checks.slice(0, -1).join(', ')} and ${checks[checks.length - 1]}` : checks[0];
+	const list =
+		checks.length > 1
+			? `${checks.slice(0, -1).join(', ')} and ${checks[checks.length - 1]}`
+			: checks[0];
 	const each = field.type === 'imageList' ? 'each ' : 'a ';
 	const files = field.type === 'image' && field.main ? 'data: URI or input binary' : 'data: URI';
 	return `Checked before anything is sent: ${each}${files} for ${list}; ${each}URL only for http(s) and a public address (the provider downloads it, so its file is checked there)`;
