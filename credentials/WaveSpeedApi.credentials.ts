@@ -43,6 +43,8 @@ export class WaveSpeedApi implements ICredentialType {
 			baseURL: '={{$credentials.baseUrl}}',
 			url: '/api/v3/balance',
 			method: 'GET',
+			// n8n would send the key along a redirect to another host; a redirect fails the test.
+			disableFollowRedirect: true,
 		},
 		rules: [
 			{

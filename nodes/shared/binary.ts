@@ -95,9 +95,20 @@ function extensionFor(mimeType: string, url: string): string {
 
 /** The stream n8n's prepareBinaryData accepts (typed without importing Node's stream module). */
 type BinarySource = Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0];
-interface Closable {
-	destroy?: () => void;
+
+/**
+ * The download body, a Node Readable, as far as it is used here. Node's stream module is off
+ * limits to community nodes, so bytes are counted with the Readable's own `map()`, which
+ * returns a new Readable that pulls one chunk at a time (no buffering beyond a chunk).
+ */
+interface DownloadBody {
+	map?: (fn: (chunk: Buffer | string) => Buffer) => BinarySource;
+	destroy?: (error?: Error) => void;
+	on?: (event: 'error', listener: (error: Error) => void) => unknown;
 }
+
+/** No byte for this long and the download is abandoned (and retried). */
+export const STALL_MS = 30_000;
 
 export interface DownloadOptions {
 	provider: Provider;
@@ -118,7 +129,7 @@ export async function downloadVideo(
 ): Promise<IBinaryData> {
 	const clock = options.clock ?? realClock;
 	for (let attempt = 1; ; attempt++) {
-		const outcome = await downloadOnce(ctx, node, url, options);
+		const outcome = await downloadOnce(ctx, node, url, options, clock);
 		if (!('retry' in outcome)) return outcome.binary;
 		if (attempt >= DOWNLOAD_ATTEMPTS || options.signal?.aborted) throw outcome.error;
 		await clock.sleep(backoffMs(attempt), options.signal);
@@ -134,6 +145,7 @@ async function downloadOnce(
 	node: INode,
 	url: string,
 	options: DownloadOptions,
+	clock: Clock,
 ): Promise<Attempt> {
 	const fail = (message: string, httpCode?: number) =>
 		providerError(node, {
@@ -147,13 +159,39 @@ async function downloadOnce(
 		retry: true,
 		error: fail(message, httpCode),
 	});
+	// One abort per attempt, tied to the item's: aborting the request is the one way to end a
+	// stalled body. n8n 2.x hands over a wrapper around the response whose destroy() waits for
+	// the next chunk, which a stalled host never sends; an aborted request fails it at once.
+	const request = new AbortController();
+	const cancel = () => request.abort();
+	if (options.signal?.aborted) request.abort();
+	options.signal?.addEventListener('abort', cancel, { once: true });
+	try {
+		return await readOnce(ctx, url, options, clock, request, fail, again);
+	} finally {
+		options.signal?.removeEventListener('abort', cancel);
+	}
+}
+
+async function readOnce(
+	ctx: Host,
+	url: string,
+	options: DownloadOptions,
+	clock: Clock,
+	request: AbortController,
+	fail: (message: string, httpCode?: number) => NodeApiError,
+	again: (message: string, httpCode?: number) => Attempt,
+): Promise<Attempt> {
 	let response;
 	try {
-		response = await openStream(ctx, url, options.signal);
+		response = await openStream(ctx, url, request.signal);
 	} catch (error) {
 		return again(networkCode(error) ?? (error instanceof Error ? error.message : String(error)));
 	}
-	const body = response.body as Closable;
+	const body = response.body as DownloadBody;
+	// Aborting the request makes axios emit 'error' on the body; a listener must exist at that
+	// moment or Node throws it as uncaught. The failure itself reaches us through the reader.
+	body?.on?.('error', () => undefined);
 	if (response.statusCode < 200 || response.statusCode >= 300) {
 		body?.destroy?.();
 		if (isRetryableStatus(response.statusCode))
@@ -179,24 +217,81 @@ async function downloadOnce(
 		? (options.contentType ?? 'video/mp4')
 		: contentType;
 	const fileName = `${options.requestId.replace(/[^\w.-]+/g, '_')}.${extensionFor(mimeType, url)}`;
-	// The stream goes to n8n's binary store as it arrives (to disk in filesystem mode).
-	// Node's stream module is off limits to community nodes, so the size is enforced from
-	// Content-Length up front and checked against the stored byte count afterwards.
+	const limit = formatBytes(options.maxBytes);
+	// Content-Length cannot be trusted (absent when chunked; the compressed size when the host
+	// gzips, which n8n inflates), so the bytes that reach n8n's binary store are counted as they
+	// flow. The chunk that would pass the limit is not handed on: the stream fails there, the
+	// store gets at most the limit (n8n 2.x deletes its partial file, 1.x keeps it until the
+	// execution's binary data is pruned), and no binary is returned.
+	let received = 0;
+	let lastByteAt = clock.now();
+	let overLimit = false;
+	let stalled = false;
+	if (typeof body?.map !== 'function') {
+		body?.destroy?.();
+		return again('the download did not arrive as a stream');
+	}
+	const counted = body.map((chunk) => {
+		const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+		lastByteAt = clock.now();
+		if (received + bytes.length > options.maxBytes) {
+			overLimit = true;
+			throw new Error(`the video is larger than the limit of ${limit}`);
+		}
+		received += bytes.length;
+		return bytes;
+	});
+	const stopWatching = watchForStall(
+		clock,
+		() => lastByteAt,
+		() => {
+			stalled = true;
+			request.abort();
+		},
+	);
 	let binary: IBinaryData;
 	try {
-		binary = await ctx.helpers.prepareBinaryData(response.body as BinarySource, fileName, mimeType);
+		// The stream goes to n8n's binary store as it arrives (to disk in filesystem mode).
+		binary = await ctx.helpers.prepareBinaryData(counted, fileName, mimeType);
 	} catch (error) {
-		body?.destroy?.();
-		return again(error instanceof Error ? error.message : String(error));
+		// Closes the connection too: nothing more is read from the host.
+		request.abort();
+		if (overLimit) {
+			throw fail(
+				`the video is larger than the limit of ${limit} (option Max Download Size); the download was stopped there and nothing was kept`,
+			);
+		}
+		if (stalled) {
+			return again(`no data arrived for ${STALL_MS / 1000} s (after ${formatBytes(received)})`);
+		}
+		return again(networkCode(error) ?? (error instanceof Error ? error.message : String(error)));
+	} finally {
+		stopWatching();
 	}
-	const stored = typeof binary.bytes === 'number' ? binary.bytes : undefined;
-	if (stored !== undefined && length !== undefined && stored < length) {
+	const stored = typeof binary.bytes === 'number' ? binary.bytes : received;
+	if (length !== undefined && stored < length) {
 		return again(`the download ended after ${formatBytes(stored)} of ${formatBytes(length)}`);
 	}
-	if (stored !== undefined && stored > options.maxBytes) {
-		throw fail(
-			`the video is ${formatBytes(stored)}, above the limit of ${formatBytes(options.maxBytes)} (option Max Download Size)`,
-		);
-	}
 	return { binary };
+}
+
+/**
+ * Calls onStall once no byte has arrived for STALL_MS (by the clock, so tests run it fast).
+ * Returns the function that stops watching.
+ */
+function watchForStall(clock: Clock, lastByteAt: () => number, onStall: () => void): () => void {
+	const stop = new AbortController();
+	const watch = async () => {
+		for (;;) {
+			const quietFor = clock.now() - lastByteAt();
+			if (quietFor >= STALL_MS) {
+				onStall();
+				return;
+			}
+			await clock.sleep(STALL_MS - quietFor, stop.signal);
+		}
+	};
+	// The sleep rejects when watching stops; nothing else can fail here.
+	watch().catch(() => undefined);
+	return () => stop.abort();
 }

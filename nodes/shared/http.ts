@@ -16,6 +16,8 @@ export interface HttpResult {
 	statusCode: number;
 	headers: Record<string, string | string[] | undefined>;
 	body: unknown;
+	/** Set when the answer was a redirect callOnce did not follow: why, in words. */
+	refusedRedirect?: string;
 }
 
 export interface RetryPolicy {
@@ -103,22 +105,73 @@ function withoutKey(body: unknown, secrets: string[]): unknown {
 	return secrets.some((secret) => text.includes(secret)) ? scrubValue(body, secrets) : body;
 }
 
+/** Redirects followed on the credential's own origin before the answer counts as a failure. */
+export const MAX_REDIRECTS = 5;
+
+const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
+
 /**
  * One authenticated request; the HTTP status is returned, not thrown. The answer never
  * contains the credential's key: it is removed here, where every provider answer enters.
+ *
+ * n8n follows redirects and, by default, sends the credential along to another origin; the
+ * option that stops it (`sendCredentialsOnCrossOriginRedirect`) is ignored by n8n versions
+ * that predate it, which would then leak the key silently. So redirects are not left to n8n:
+ * they are followed here only on the origin of the URL the credential gave (at most
+ * MAX_REDIRECTS), and only where repeating the request is what the redirect asks for (307 and
+ * 308 for any method, any redirect for GET). Any other redirect comes back as the answer, with
+ * `refusedRedirect` saying why it was not followed, and the callers' failure paths report it.
  */
 export async function callOnce(
 	ctx: Host,
 	credentialType: string,
 	options: IHttpRequestOptions,
 ): Promise<HttpResult> {
-	const response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, {
-		...options,
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-	})) as { statusCode: number; headers?: HttpResult['headers']; body: unknown };
-	const body = withoutKey(response.body, await keyTexts(ctx, credentialType));
-	return { statusCode: response.statusCode, headers: response.headers ?? {}, body };
+	const origin = new URL(options.url, options.baseURL).origin;
+	const secrets = await keyTexts(ctx, credentialType);
+	let request: IHttpRequestOptions = options;
+	for (let hops = 0; ; hops++) {
+		const response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, {
+			...request,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			disableFollowRedirect: true,
+		})) as { statusCode: number; headers?: HttpResult['headers']; body: unknown };
+		const result: HttpResult = {
+			statusCode: response.statusCode,
+			headers: response.headers ?? {},
+			body: withoutKey(response.body, secrets),
+		};
+		const location = header(result, 'location');
+		if (!REDIRECT_STATUS.has(result.statusCode) || !location) return result;
+		let target: URL;
+		try {
+			target = new URL(location, new URL(request.url, request.baseURL));
+		} catch {
+			return {
+				...result,
+				refusedRedirect: `the API answered with a redirect to an invalid URL (${location.slice(0, 100)})`,
+			};
+		}
+		const method = (request.method ?? 'GET').toUpperCase();
+		const repeatable =
+			result.statusCode === 307 ||
+			result.statusCode === 308 ||
+			method === 'GET' ||
+			method === 'HEAD';
+		let refused: string | undefined;
+		if (target.origin !== origin) {
+			refused = `the API answered with a redirect to ${target.origin}, another origin; it was not followed, so your API key was not sent there`;
+		} else if (!repeatable) {
+			refused = `the API answered a ${method} with a redirect to ${target.pathname}, which would turn it into another request; it was not followed`;
+		} else if (hops >= MAX_REDIRECTS) {
+			refused = `the API kept redirecting (more than ${MAX_REDIRECTS} times)`;
+		}
+		if (refused) return { ...result, refusedRedirect: refused };
+		// The next hop's URL is complete (query included), and a streamed answer is not read.
+		(result.body as { destroy?: () => void } | undefined)?.destroy?.();
+		request = { ...request, url: target.href, qs: undefined };
+	}
 }
 
 function stopped(policy: RetryPolicy, delay: number, attempt: number): boolean {

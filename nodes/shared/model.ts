@@ -4,8 +4,16 @@
  */
 import type { IDataObject, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+import { nonPublicHost } from './address';
 import { checkImage } from './images';
-import type { Field, ImageFormat, ModelSpec, RequestBody } from './models/types';
+import type {
+	Field,
+	ImageField,
+	ImageFormat,
+	ImageListField,
+	ModelSpec,
+	RequestBody,
+} from './models/types';
 
 export const ADDITIONAL_FIELDS = 'additionalFields';
 
@@ -20,6 +28,24 @@ export function mainImageField(model: ModelSpec): Field | undefined {
 
 function isTopLevel(field: Field): boolean {
 	return field.required === true || field.topLevel === true;
+}
+
+/**
+ * What is checked of an image before anything is sent, derived from the rules the validation
+ * applies, so the editor says exactly that. URLs are not fetched: the provider downloads them,
+ * and n8n cannot check where a name resolves (no DNS for community nodes).
+ */
+export function imageCheckNote(field: ImageField | ImageListField): string {
+	const checks = ['format'];
+	if (field.rules?.maxBytes) checks.push('file size');
+	if (field.rules?.minWidth) checks.push('pixel size');
+	const list =
+		checks.length > 1
+			? `${checks.slice(0, -1).join(', ')} and ${checks[checks.length - 1]}`
+			: checks[0];
+	const each = field.type === 'imageList' ? 'each ' : 'a ';
+	const files = field.type === 'image' && field.main ? 'data: URI or input binary' : 'data: URI';
+	return `Checked before anything is sent: ${each}${files} for ${list}; ${each}URL only for http(s) and a public address (the provider downloads it, so its file is checked there)`;
 }
 
 function fieldProperty(field: Field, forCollection: boolean): INodeProperties {
@@ -38,10 +64,17 @@ function fieldProperty(field: Field, forCollection: boolean): INodeProperties {
 				typeOptions: field.rows && field.rows > 1 ? { rows: field.rows } : undefined,
 			};
 		case 'image':
-			return { ...base, type: 'string', default: '', placeholder: 'https://example.com/photo.jpg' };
+			return {
+				...base,
+				description: `${field.description}. ${imageCheckNote(field)}`,
+				type: 'string',
+				default: '',
+				placeholder: 'https://example.com/photo.jpg',
+			};
 		case 'imageList':
 			return {
 				...base,
+				description: `${field.description}. ${imageCheckNote(field)}`,
 				type: 'string',
 				default: '',
 				typeOptions: { rows: field.maxItems ?? 4 },
@@ -184,9 +217,6 @@ export const DEFAULT_MAX_TEXT_LENGTH = 10_000;
 
 const DEFAULT_IMAGE_FORMATS: ImageFormat[] = ['jpeg', 'png', 'webp', 'gif', 'bmp', 'tiff'];
 
-const PRIVATE_HOST =
-	/^(localhost|.*\.localhost|.*\.local|.*\.internal|0\.0\.0\.0|127\.\d+\.\d+\.\d+|10\.\d+\.\d+\.\d+|192\.168\.\d+\.\d+|172\.(1[6-9]|2\d|3[01])\.\d+\.\d+|169\.254\.\d+\.\d+|\[?::1?\]?|\[?f[cd][0-9a-f]{2}:.*|\[?fe80:.*)$/i;
-
 /** Checks one image value (URL or data: URI). Returns a problem, or null. */
 export function checkImageValue(value: string, field: Field): string | null {
 	const rules = field.type === 'image' || field.type === 'imageList' ? field.rules : undefined;
@@ -199,6 +229,8 @@ export function checkImageValue(value: string, field: Field): string | null {
 		const problem = checkImage(bytes, rules, DEFAULT_IMAGE_FORMATS);
 		return problem ? `data: URI ${problem}` : null;
 	}
+	// URL parsing drops line breaks and tabs, but the provider would get them: one URL only.
+	if (/[\r\n\t]/.test(text)) return 'has more than one line; give one URL';
 	let url: URL;
 	try {
 		url = new URL(text);
@@ -209,18 +241,48 @@ export function checkImageValue(value: string, field: Field): string | null {
 		return `uses ${url.protocol.replace(':', '')}:, which the provider cannot fetch`;
 	}
 	if (url.username || url.password) return 'must not contain a user name or password';
-	if (PRIVATE_HOST.test(url.hostname)) {
-		return `points at ${url.hostname}, a private or local address the provider cannot reach`;
+	const nonPublic = nonPublicHost(url.hostname);
+	if (nonPublic) {
+		return `points at ${url.hostname}, ${nonPublic}: the provider downloads the image from the internet and cannot reach it`;
 	}
 	return null;
 }
 
 const IMAGE_ALLOWED = 'Allowed: a public http(s) URL or a data:image/…;base64 URI';
 
-function splitImageList(value: unknown): unknown[] {
+/** Where an entry of an image list begins: a URL or a data: URI. */
+const ENTRY_START = /,(?=\s*(?:https?:\/\/|data:))/i;
+const BASE64_LINE = /^[a-z0-9+/=]+$/i;
+
+/**
+ * The entries of an image list. An array (from an expression) is taken as it is. Text is one
+ * entry per line; on a line, a comma separates entries only where the next one begins
+ * (`http://`, `https://`, `data:`), so the comma inside a URL (`w_300,h_300`) or after a
+ * data: URI's `;base64` never splits it. A data: URI whose base64 is wrapped over several
+ * lines (as base64 tools print it) is joined back: a line of base64 alone is never a URL.
+ */
+export function splitImageList(value: unknown): unknown[] {
 	if (Array.isArray(value)) return value;
-	if (typeof value === 'string') return value.split(/[\n,]/).map((s) => s.trim()).filter((s) => s !== '');
-	return [value];
+	if (typeof value !== 'string') return [value];
+	const entries: string[] = [];
+	for (const raw of value.split(/\r\n|\r|\n/)) {
+		const line = raw.trim();
+		if (line === '') continue;
+		const last = entries.length - 1;
+		if (last >= 0 && /^data:/i.test(entries[last]) && BASE64_LINE.test(line)) {
+			entries[last] += line;
+			continue;
+		}
+		for (const part of line.split(ENTRY_START)) {
+			if (part.trim() !== '') entries.push(part.trim());
+		}
+	}
+	return entries;
+}
+
+/** The value sent for a checked image: a data: URI without whitespace in its base64. */
+function normaliseImage(text: string): string {
+	return /^data:/i.test(text) ? `data:${text.slice(5).replace(/\s+/g, '')}` : text;
 }
 
 function checkField(field: Field, value: unknown, problems: FieldProblem[]): RequestBody[string] | undefined {
@@ -274,7 +336,7 @@ function checkField(field: Field, value: unknown, problems: FieldProblem[]): Req
 			if (typeof value !== 'string') return fail(`must be a URL or data: URI (got ${describe(value)})`, IMAGE_ALLOWED);
 			const problem = checkImageValue(value, field);
 			if (problem) return fail(problem, IMAGE_ALLOWED);
-			return value.trim();
+			return normaliseImage(value.trim());
 		}
 		case 'imageList': {
 			const list = splitImageList(value);
@@ -291,7 +353,7 @@ function checkField(field: Field, value: unknown, problems: FieldProblem[]): Req
 				}
 				const problem = checkImageValue(entry, field);
 				if (problem) fail(`entry ${index + 1} ${problem}`, IMAGE_ALLOWED);
-				else urls.push(entry.trim());
+				else urls.push(normaliseImage(entry.trim()));
 			});
 			return urls.length === list.length ? urls : undefined;
 		}

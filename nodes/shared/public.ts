@@ -36,6 +36,8 @@ export async function openStream(
 	const response = (await ctx.helpers.httpRequest({
 		method: 'GET',
 		url,
+		// A compressed video gains nothing, and its Content-Length would not be its size.
+		headers: { 'Accept-Encoding': 'identity' },
 		encoding: 'stream',
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,

@@ -15,6 +15,7 @@
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 import { Readable } from 'node:stream';
+import * as zlib from 'node:zlib';
 
 import { Billing, FAL_LOCKED, WAVESPEED_NO_CREDIT } from './billing';
 
@@ -53,6 +54,8 @@ export interface RecordedRequest {
 	model?: string;
 	/** what we answered (0 = no answer: reset, or client went away) */
 	status: number;
+	/** downloads: body bytes written to the socket (compressed, for gzip), counted as they go */
+	bytesSent?: number;
 	/** ms epoch */
 	at: number;
 }
@@ -81,6 +84,12 @@ export interface JobPlan {
 	 * as `gateway_request_id` and in the signed X-Fal-Webhook-Request-Id header (§2.5)
 	 */
 	gatewayRetry?: boolean;
+	/** what follows the MP4 header: the id's pattern (default, incompressible) or zero bytes */
+	fill?: 'pattern' | 'zeros';
+	/** send the video without Content-Length (chunked transfer encoding) */
+	chunked?: boolean;
+	/** send the video gzip-compressed (`Content-Encoding: gzip`, no Content-Length, no ranges) */
+	gzip?: boolean;
 }
 
 export interface Fault {
@@ -102,6 +111,24 @@ export interface Fault {
 	 * "invalid key" messages): in the message and in a nested field. Status default 401.
 	 */
 	echoAuth?: boolean;
+	/** downloads: send this many bytes of the body, then nothing more (the connection stays open) */
+	stallAfterBytes?: number;
+	/**
+	 * Answer with a redirect (`status`, default 302) instead: to the same path and query on
+	 * the emulator's second origin (`emu.other`, which serves the same API), or on this origin
+	 * (a relative Location, the same path plus `redirected=1`).
+	 */
+	redirect?: 'other-origin' | 'same-origin';
+}
+
+/** A request that reached the second origin (`emu.other`). */
+export interface OtherOriginRequest {
+	method: string;
+	/** path and query */
+	path: string;
+	/** lower-case header names, as received */
+	headers: Record<string, string>;
+	at: number;
 }
 
 export interface EmulatorOptions {
@@ -187,6 +214,9 @@ const DEFAULT_PLAN = {
 	contentType: 'video/mp4',
 	bigSeed: '',
 	gatewayRetry: false,
+	fill: 'pattern' as const,
+	chunked: false,
+	gzip: false,
 };
 type ResolvedPlan = Required<JobPlan>;
 
@@ -196,6 +226,8 @@ const FAL_QUEUE_START_POSITION = 3;
 const CALLBACK_BACKOFF_MS = [250, 500, 1000, 2000];
 const CALLBACK_TIMEOUT_MS = 10_000;
 const ATTACKER_URL = 'https://attacker.invalid/evil.mp4';
+/** Marks a request the second origin forwards to the emulator (no faults apply to it). */
+const FORWARDED_HEADER = 'x-emulator-forwarded';
 
 type Phase = 'queued' | 'running' | 'completed' | 'failed';
 type Timer = ReturnType<typeof setTimeout>;
@@ -255,8 +287,14 @@ interface Reply {
 	headers?: Record<string, string>;
 }
 
+/** How a fault changes a streamed answer. */
+interface StreamFault {
+	truncate: boolean;
+	stallAfterBytes?: number;
+}
+
 interface Custom {
-	custom: (truncate: boolean) => void;
+	custom: (fault: StreamFault) => void;
 }
 
 interface Ctx {
@@ -274,7 +312,15 @@ interface ActiveFault {
 	left: number;
 }
 
-type FaultEffect = 'none' | 'reset' | 'malformed' | 'envelope' | 'status' | 'truncate';
+type FaultEffect =
+	| 'none'
+	| 'reset'
+	| 'malformed'
+	| 'envelope'
+	| 'redirect'
+	| 'status'
+	| 'truncate'
+	| 'stall';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -437,12 +483,19 @@ function patternFor(id: string): Buffer {
 
 /**
  * Deterministic content of a generated video: an MP4 `ftyp` box, an `mdat` header, then a
- * 64 KiB pattern derived from the id, repeated. Streams bytes [start, end) in constant memory
- * (backpressure via Readable). Tests can use it to compute the expected bytes/hash.
+ * 64 KiB pattern derived from the id, repeated (or zero bytes, `fill: 'zeros'`). Streams bytes
+ * [start, end) in constant memory (backpressure via Readable). Tests can use it to compute the
+ * expected bytes/hash.
  */
-export function videoStream(id: string, total: number, start = 0, end = total): Readable {
+export function videoStream(
+	id: string,
+	total: number,
+	start = 0,
+	end = total,
+	fill: 'pattern' | 'zeros' = 'pattern',
+): Readable {
 	const header = mp4Header(total);
-	const pattern = patternFor(id);
+	const pattern = fill === 'zeros' ? Buffer.alloc(PATTERN_BYTES) : patternFor(id);
 	let pos = Math.max(0, start);
 	const stop = Math.min(end, total);
 	return new Readable({
@@ -496,6 +549,11 @@ function isLoopback(addr: string | undefined): boolean {
 	return addr === '127.0.0.1' || addr === '::1' || addr === '::ffff:127.0.0.1';
 }
 
+/** Where a truncated answer stops: half of what it announces. */
+function truncate(fault: StreamFault, start: number, end: number): number {
+	return fault.truncate ? start + Math.floor((end - start) / 2) : end;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Emulator
 // ---------------------------------------------------------------------------------------------
@@ -503,6 +561,8 @@ function isLoopback(addr: string | undefined): boolean {
 interface EmulatorInit {
 	server: http.Server;
 	port: number;
+	other: http.Server;
+	otherPort: number;
 	opts: EmulatorOptions;
 }
 
@@ -536,7 +596,16 @@ export class Emulator {
 	 */
 	jwksStyle: 'full' | 'x-only' = 'full';
 
+	/**
+	 * A second origin (another port on 127.0.0.1) that records every request it gets and
+	 * forwards it, headers and all, to the emulator: a host that answers like the API but is
+	 * not the host in the credential. Redirect faults point at it.
+	 */
+	readonly other: { url: string; requests: OtherOriginRequest[] };
+
 	private readonly server: http.Server;
+	private readonly otherServer: http.Server;
+	private readonly otherSockets = new Set<http.IncomingMessage['socket']>();
 	private readonly port: number;
 	private readonly timeScale: number;
 	private readonly falKeyPair: crypto.KeyPairKeyObjectResult;
@@ -584,6 +653,15 @@ export class Emulator {
 			otherApiKey: init.opts.falOtherKey ?? 'fal-other-account-key',
 			otherUserId: `emulator-other-${crypto.randomBytes(4).toString('hex')}`,
 		};
+		this.other = { url: `http://127.0.0.1:${init.otherPort}`, requests: [] };
+		this.otherServer = init.other;
+		this.otherServer.on('connection', (s) => {
+			this.otherSockets.add(s);
+			s.on('close', () => this.otherSockets.delete(s));
+		});
+		this.otherServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) =>
+			this.forwardFromOther(req, res),
+		);
 		this.falKeyPair = crypto.generateKeyPairSync('ed25519');
 		this.falWrongKeyPair = crypto.generateKeyPairSync('ed25519');
 		this.server.on('connection', (s) => {
@@ -662,6 +740,7 @@ export class Emulator {
 		this.binaryUploadRetired = false;
 		this.billing.reset();
 		this.jwksStyle = 'full';
+		this.other.requests.splice(0);
 	}
 
 	/** The account's balance in USD (each job's price is taken from it; see billing.ts). */
@@ -728,7 +807,13 @@ export class Emulator {
 		}
 		for (const r of this.outgoing) r.destroy();
 		this.outgoing.clear();
-		this.closing = this.stopListening();
+		const other = new Promise<void>((resolve) => {
+			this.otherServer.close(() => resolve());
+			for (const s of this.otherSockets) s.destroy();
+			this.otherSockets.clear();
+			this.otherServer.closeAllConnections();
+		});
+		this.closing = Promise.all([this.stopListening(), other]).then(() => undefined);
 		return this.closing;
 	}
 
@@ -1036,9 +1121,11 @@ export class Emulator {
 		if (f.malformed) return 'malformed';
 		if (f.envelopeCode !== undefined) return 'envelope';
 		if (f.echoAuth) return 'status';
+		if (f.redirect !== undefined) return 'redirect';
 		if (f.status !== undefined || f.body !== undefined || f.retryAfter !== undefined)
 			return 'status';
 		if (f.truncate) return 'truncate';
+		if (f.stallAfterBytes !== undefined) return 'stall';
 		if (f.hangMs !== undefined) return 'none';
 		return 'status';
 	}
@@ -1097,6 +1184,19 @@ export class Emulator {
 								? 'Too many requests'
 								: (http.STATUS_CODES[code] ?? 'error');
 				this.send(ctx, { status: 200, json: { code, message, data: null }, headers: extra });
+				return;
+			}
+			case 'redirect': {
+				const { pathname, search } = ctx.url;
+				const location =
+					f.redirect === 'other-origin'
+						? `${this.other.url}${pathname}${search}`
+						: `${pathname}${search ? `${search}&` : '?'}redirected=1`;
+				this.send(ctx, {
+					status: f.status ?? 302,
+					raw: '',
+					headers: { location, 'content-type': 'text/plain', ...extra },
+				});
 				return;
 			}
 			default: {
@@ -1187,9 +1287,11 @@ export class Emulator {
 		rec.body = recordBody(raw, headers['content-type'] ?? '');
 		const ctx: Ctx = { req, res, url, route, rec, raw };
 
-		const fault = this.takeFault(route.owner, route.kind);
+		// What the second origin forwards is answered as it is: one redirect hop, not a loop.
+		const forwarded = req.headers[FORWARDED_HEADER] !== undefined;
+		const fault = forwarded ? undefined : this.takeFault(route.owner, route.kind);
 		if (!fault) {
-			this.deliver(ctx, this.dispatch(ctx), false);
+			this.deliver(ctx, this.dispatch(ctx), { truncate: false });
 			return;
 		}
 		const effect = this.faultEffect(fault);
@@ -1197,21 +1299,24 @@ export class Emulator {
 			// the job IS created (and runs); only the answer is lost/wrong
 			const real = this.dispatch(ctx);
 			if (fault.hangMs !== undefined && !(await this.hang(res, fault.hangMs))) return;
-			if (effect === 'none') this.deliver(ctx, real, false);
+			if (effect === 'none') this.deliver(ctx, real, { truncate: false });
 			else this.applyFault(ctx, fault, effect);
 			return;
 		}
 		// a plain hang happens before processing: if the client gives up, nothing is processed
 		if (fault.hangMs !== undefined && !(await this.hang(res, fault.hangMs))) return;
-		if (effect === 'none' || effect === 'truncate') {
-			this.deliver(ctx, this.dispatch(ctx), effect === 'truncate');
+		if (effect === 'none' || effect === 'truncate' || effect === 'stall') {
+			this.deliver(ctx, this.dispatch(ctx), {
+				truncate: effect === 'truncate',
+				stallAfterBytes: effect === 'stall' ? fault.stallAfterBytes : undefined,
+			});
 			return;
 		}
 		this.applyFault(ctx, fault, effect);
 	}
 
-	private deliver(ctx: Ctx, result: Reply | Custom, truncate: boolean): void {
-		if ('custom' in result) result.custom(truncate);
+	private deliver(ctx: Ctx, result: Reply | Custom, fault: StreamFault): void {
+		if ('custom' in result) result.custom(fault);
 		else this.send(ctx, result);
 	}
 
@@ -1800,13 +1905,13 @@ export class Emulator {
 		const f = this.files.get(ctx.route.arg ?? '');
 		if (!f) return { status: 404, raw: 'Not Found', headers: { 'content-type': 'text/plain' } };
 		return {
-			custom: (truncate) =>
+			custom: (fault) =>
 				this.streamDownload(
 					ctx,
 					f.bytes.length,
 					f.contentType,
 					(s, e) => Readable.from([f.bytes.subarray(s, e)]),
-					truncate,
+					fault,
 				),
 		};
 	}
@@ -1823,14 +1928,16 @@ export class Emulator {
 		}
 		ctx.rec.model = job.model;
 		const size = Math.max(0, Math.floor(job.plan.videoBytes));
+		const { fill, chunked, gzip } = job.plan;
 		return {
-			custom: (truncate) =>
+			custom: (fault) =>
 				this.streamDownload(
 					ctx,
 					size,
 					job.plan.contentType,
-					(s, e) => videoStream(job.id, size, s, e),
-					truncate,
+					(s, e) => videoStream(job.id, size, s, e, fill),
+					fault,
+					{ chunked, gzip },
 				),
 		};
 	}
@@ -1840,19 +1947,18 @@ export class Emulator {
 		size: number,
 		contentType: string,
 		make: (start: number, end: number) => Readable,
-		truncate: boolean,
+		fault: StreamFault,
+		file: { chunked?: boolean; gzip?: boolean } = {},
 	): void {
 		const { req, res, rec } = ctx;
 		if (res.destroyed) return;
 		let start = 0;
 		let end = size;
 		let status = 200;
-		const headers: Record<string, string> = {
-			'content-type': contentType,
-			'accept-ranges': 'bytes',
-		};
+		const headers: Record<string, string> = { 'content-type': contentType };
+		if (!file.gzip) headers['accept-ranges'] = 'bytes';
 		const range = /^bytes=(\d*)-(\d*)$/.exec(String(req.headers.range ?? '').trim());
-		if (range && (range[1] !== '' || range[2] !== '')) {
+		if (!file.gzip && range && (range[1] !== '' || range[2] !== '')) {
 			if (range[1] === '') {
 				start = Math.max(0, size - Number(range[2]));
 			} else {
@@ -1868,20 +1974,37 @@ export class Emulator {
 			status = 206;
 			headers['content-range'] = `bytes ${start}-${end - 1}/${size}`;
 		}
-		headers['content-length'] = String(end - start);
+		if (file.gzip) headers['content-encoding'] = 'gzip';
+		else if (!file.chunked) headers['content-length'] = String(end - start);
 		rec.status = status;
+		rec.bytesSent = 0;
 		res.writeHead(status, headers);
 		if (req.method === 'HEAD') {
 			res.end();
 			return;
 		}
-		// truncate: announce the full length, send half, then close the connection
-		const limit = truncate ? start + Math.floor((end - start) / 2) : end;
-		const body = make(start, limit);
-		res.on('close', () => body.destroy());
-		if (truncate) {
+		// truncate: announce the full length, send half, then close the connection;
+		// stall: send the first bytes, then nothing, keeping the connection open.
+		let limit = truncate(fault, start, end);
+		if (fault.stallAfterBytes !== undefined) limit = Math.min(limit, start + fault.stallAfterBytes);
+		const source = make(start, limit);
+		// Each gzip chunk is flushed, so a stalled or slow compressed body still arrives.
+		const stalls = fault.stallAfterBytes !== undefined;
+		const body = file.gzip
+			? source.pipe(zlib.createGzip({ flush: zlib.constants.Z_SYNC_FLUSH }), { end: !stalls })
+			: source;
+		body.on('data', (chunk: Buffer) => {
+			rec.bytesSent = (rec.bytesSent ?? 0) + chunk.length;
+		});
+		res.on('close', () => {
+			source.destroy();
+			body.destroy();
+		});
+		if (fault.truncate) {
 			body.pipe(res, { end: false });
 			body.on('end', () => res.socket?.end());
+		} else if (stalls) {
+			body.pipe(res, { end: false });
 		} else {
 			body.pipe(res);
 		}
@@ -2047,6 +2170,39 @@ export class Emulator {
 		});
 	}
 
+	// --- the second origin --------------------------------------------------------------------
+
+	/** Records what reached the other origin, then lets the emulator answer it. */
+	private forwardFromOther(req: http.IncomingMessage, res: http.ServerResponse): void {
+		const headers: Record<string, string> = {};
+		for (const [k, v] of Object.entries(req.headers)) headers[k] = headerString(v);
+		this.other.requests.push({
+			method: (req.method ?? 'GET').toUpperCase(),
+			path: req.url ?? '/',
+			headers,
+			at: Date.now(),
+		});
+		const upstream = http.request(
+			`${this.url}${req.url ?? '/'}`,
+			{
+				method: req.method,
+				headers: { ...req.headers, host: new URL(this.url).host, [FORWARDED_HEADER]: '1' },
+			},
+			(answer) => {
+				res.writeHead(answer.statusCode ?? 502, answer.headers);
+				answer.pipe(res);
+			},
+		);
+		this.outgoing.add(upstream);
+		upstream.on('close', () => this.outgoing.delete(upstream));
+		upstream.on('error', () => {
+			if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+			res.end();
+		});
+		res.on('close', () => upstream.destroy());
+		req.pipe(upstream);
+	}
+
 	// --- control -----------------------------------------------------------------------------
 
 	private async control(
@@ -2102,6 +2258,8 @@ export class Emulator {
 					return reply(200, this.jobs());
 				case 'GET callbacks':
 					return reply(200, this.callbacks);
+				case 'GET other-requests':
+					return reply(200, { url: this.other.url, requests: this.other.requests });
 				case 'GET info':
 					return reply(200, this.info());
 				case 'POST callback': {
@@ -2138,5 +2296,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 	// keep-alive sockets are destroyed on close()/restart(); these only bound idle time
 	server.keepAliveTimeout = 5000;
 	const port = await listen(server, opts.port ?? 0);
-	return new Emulator({ server, port, opts });
+	const other = http.createServer();
+	other.keepAliveTimeout = 5000;
+	const otherPort = await listen(other, 0);
+	return new Emulator({ server, port, other, otherPort, opts });
 }

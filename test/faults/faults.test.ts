@@ -361,6 +361,58 @@ const ROWS: Row[] = [
 		inject: { hangMs: HANG_MS },
 		expect: { errors: 0 },
 	},
+	{
+		point: 'download',
+		fault: 'body stalls mid-way once',
+		inject: { stallAfterBytes: 20_000 },
+		expect: { errors: 0 },
+	},
+	{
+		point: 'download',
+		fault: 'body stalls mid-way on every attempt',
+		inject: { stallAfterBytes: 20_000, times: Infinity },
+		expect: {
+			errors: 3,
+			message: /downloading the video failed: no data arrived for 30 s \(after 20 KB\)\. The video is still at http\S+\.mp4/,
+		},
+		off: 'retry',
+	},
+	{
+		point: 'download',
+		fault: 'chunked, no Content-Length, within Max Download Size',
+		plan: { videoBytes: 1_500_000, chunked: true },
+		options: { maxDownloadSize: 2 },
+		expect: { errors: 0 },
+	},
+	{
+		point: 'download',
+		fault: 'chunked, no Content-Length, over Max Download Size',
+		plan: { videoBytes: 3_000_000, chunked: true },
+		options: { maxDownloadSize: 1 },
+		expect: {
+			errors: 3,
+			message: /downloading the video failed: the video is larger than the limit of 1 MB \(option Max Download Size\)/,
+		},
+		off: true,
+	},
+	{
+		point: 'download',
+		fault: 'gzip, 1.5 MB inflated, within Max Download Size',
+		plan: { videoBytes: 1_500_000, gzip: true, fill: 'zeros' },
+		options: { maxDownloadSize: 2 },
+		expect: { errors: 0 },
+	},
+	{
+		point: 'download',
+		fault: 'gzip bomb, 100 MB inflated, over Max Download Size',
+		plan: { videoBytes: 100 * 1024 * 1024, gzip: true, fill: 'zeros' },
+		options: { maxDownloadSize: 1 },
+		expect: {
+			errors: 3,
+			message: /downloading the video failed: the video is larger than the limit of 1 MB \(option Max Download Size\)/,
+		},
+		off: true,
+	},
 
 	// the job itself
 	{
@@ -654,6 +706,11 @@ async function runWithContinueOnFail(c: Case): Promise<void> {
 	}
 	expect(errors).toBe(c.expect.errors);
 	expect(resubmits).toBe(c.expect.resubmits ?? 0);
+	// Max Download Size: nothing over it reached n8n's binary store, stored or left partial.
+	const limitMb = c.options?.maxDownloadSize;
+	if (typeof limitMb === 'number') {
+		for (const b of [...h.binaries, ...h.partialBinaries]) expect(b.bytes).toBeLessThanOrEqual(limitMb * 1024 * 1024);
+	}
 	expectTimedOut(c);
 	expectNoKeys(h, output);
 	expect(elapsed).toBeLessThan(CASE_BUDGET_MS);

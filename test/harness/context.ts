@@ -247,8 +247,25 @@ interface ConsumedBinary {
 	kept?: Buffer;
 }
 
+/**
+ * What reached the binary store from a stream that then failed. n8n 1.x (filesystem mode)
+ * writes a stream straight to its final file and leaves that partial file behind until the
+ * execution's binary data is pruned; n8n 2.x writes to a temporary file and deletes it; the
+ * in-memory mode drops it. prepareBinaryData throws in every case.
+ */
+export interface PartialBinaryRecord {
+	fileName?: string;
+	mimeType: string;
+	/** bytes read from the stream before it failed */
+	bytes: number;
+	error: string;
+}
+
 /** Reads a Buffer or a stream chunk by chunk, hashing everything and keeping at most 1 MiB. */
-async function consumeBinary(body: Buffer | Readable): Promise<ConsumedBinary> {
+async function consumeBinary(
+	body: Buffer | Readable,
+	progress: { bytes: number } = { bytes: 0 },
+): Promise<ConsumedBinary> {
 	const hash = createHash('sha256');
 	if (Buffer.isBuffer(body)) {
 		hash.update(body);
@@ -264,6 +281,7 @@ async function consumeBinary(body: Buffer | Readable): Promise<ConsumedBinary> {
 		const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
 		hash.update(buf);
 		bytes += buf.length;
+		progress.bytes = bytes;
 		if (chunks) {
 			if (bytes <= KEEP_LIMIT) chunks.push(buf);
 			else chunks = undefined; // over the limit: drop what was kept, keep only counting
@@ -994,6 +1012,8 @@ export interface Harness {
 	uiMessages: unknown[];
 	/** every prepareBinaryData / setBinaryDataBuffer call */
 	binaries: BinaryRecord[];
+	/** every prepareBinaryData call whose stream failed: what reached the store (see PartialBinaryRecord) */
+	partialBinaries: PartialBinaryRecord[];
 	/** set by putExecutionToWait */
 	waitTill?: Date;
 	staticData: IDataObject;
@@ -1194,6 +1214,7 @@ export function createHarness(opts: HarnessOptions): Harness {
 	const logs: Harness['logs'] = [];
 	const uiMessages: unknown[] = [];
 	const binaries: BinaryRecord[] = [];
+	const partialBinaries: PartialBinaryRecord[] = [];
 	const hints: NodeExecutionHint[] = [];
 	const metadata: ITaskMetadata = {};
 	const cancellationErrors: unknown[] = [];
@@ -1309,7 +1330,20 @@ export function createHarness(opts: HarnessOptions): Harness {
 		body: Buffer | Readable,
 		returnData: IBinaryData,
 	): Promise<IBinaryData> => {
-		const consumed = await consumeBinary(body);
+		const progress = { bytes: 0 };
+		let consumed: ConsumedBinary;
+		try {
+			consumed = await consumeBinary(body, progress);
+		} catch (error) {
+			partialBinaries.push({
+				...(returnData.fileName !== undefined ? { fileName: returnData.fileName } : {}),
+				mimeType: returnData.mimeType,
+				bytes: progress.bytes,
+				error: error instanceof Error ? error.message : String(error),
+			});
+			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- n8n's prepareBinaryData rethrows the stream's own error
+			throw error;
+		}
 		binaries.push({
 			...(returnData.fileName !== undefined ? { fileName: returnData.fileName } : {}),
 			mimeType: returnData.mimeType,
@@ -1951,6 +1985,7 @@ export function createHarness(opts: HarnessOptions): Harness {
 		logs,
 		uiMessages,
 		binaries,
+		partialBinaries,
 		waitTill: undefined,
 		staticData,
 		globalStaticData,

@@ -35,7 +35,7 @@ import type {
 import { NodeHelpers } from 'n8n-workflow';
 
 import { createHarness } from './context';
-import type { BinaryRecord, Harness, HarnessOptions, HttpCall } from './context';
+import type { BinaryRecord, Harness, HarnessOptions, HttpCall, PartialBinaryRecord } from './context';
 
 export interface WebhookRequest {
 	method?: string;
@@ -80,6 +80,8 @@ export interface WebhookHarness {
 	response: RecordedResponse;
 	httpCalls: HttpCall[];
 	binaries: BinaryRecord[];
+	/** prepareBinaryData calls whose stream failed (see the execute harness) */
+	partialBinaries: PartialBinaryRecord[];
 	logs: Harness['logs'];
 	staticData: IDataObject;
 	/** the production (or test) URL of the called webhook */
@@ -399,6 +401,7 @@ export function createWebhookHarness(opts: WebhookHarnessOptions): WebhookHarnes
 		response,
 		httpCalls: base.httpCalls,
 		binaries: base.binaries,
+		partialBinaries: base.partialBinaries,
 		logs: base.logs,
 		staticData: base.staticData,
 		webhookUrl,

@@ -123,6 +123,27 @@ describe('images from the input binary and data URIs', () => {
 		expect((body.reference_images as string[])[1]).toBe(IMG);
 	});
 
+	it('WaveSpeed: reference images one per line — data: URIs uploaded, a URL with commas sent whole', async () => {
+		const firstBytes = png(64, 64);
+		const secondBytes = jpeg(320, 320);
+		const first = dataUri(firstBytes);
+		const second = dataUri(secondBytes, 'image/jpeg');
+		const commas = 'https://res.cloudinary.com/demo/image/upload/w_300,h_300/a.jpg';
+		const h = harness(new WaveSpeedSeedanceLiteReferenceToVideo(), emu, {
+			prompt: 'p',
+			referenceImages: `${first}\n${commas}\n${second}`,
+			options: FAST,
+		});
+		await h.run();
+		expect(emu.count('upload', 'wavespeed')).toBe(2);
+		const refs = (submittedBodies(emu)[0] as IDataObject).reference_images as string[];
+		expect(refs).toHaveLength(3);
+		expect(refs[1]).toBe(commas);
+		const served = async (url: string) => Buffer.from(await (await fetch(url)).arrayBuffer());
+		expect((await served(refs[0])).equals(firstBytes)).toBe(true);
+		expect((await served(refs[2])).equals(secondBytes)).toBe(true);
+	});
+
 	it('fal: sends a data: URI as it is (fal documents them)', async () => {
 		const uri = dataUri(png(64, 64));
 		await harness(new FalLynx(), emu, { prompt: 'p', imageUrl: uri }).run();

@@ -1,7 +1,7 @@
 /** Validation and request bodies derived from the tables: pure, before any request. */
 import type { IDataObject } from 'n8n-workflow';
 
-import { checkImageValue, validateParams } from '../../nodes/shared/model';
+import { checkImageValue, modelProperties, validateParams } from '../../nodes/shared/model';
 import type { RawModelParams } from '../../nodes/shared/model';
 import { falLynx } from '../../nodes/shared/models/fal/lynx';
 import type { ModelSpec } from '../../nodes/shared/models/types';
@@ -71,8 +71,9 @@ describe('bad input is named with the field and what is allowed', () => {
 		['no reference image', waveSpeedSeedanceLiteReferenceToVideo, { prompt: 'p', referenceImages: ' \n ' }, {}, /^Reference Images is required/],
 		['javascript: URL', waveSpeedLynx, { prompt: 'p', image: 'javascript:alert(1)' }, {}, /^Image uses javascript:, which the provider cannot fetch/],
 		['file: URL', falLynx, { prompt: 'p', imageUrl: 'file:///etc/passwd' }, {}, /^Image URL uses file:/],
-		['private address', waveSpeedLynx, { prompt: 'p', image: 'http://192.168.1.10/a.png' }, {}, /private or local address/],
-		['localhost', waveSpeedLynx, { prompt: 'p', image: 'http://localhost:8080/a.png' }, {}, /private or local address/],
+		['private address', waveSpeedLynx, { prompt: 'p', image: 'http://192.168.1.10/a.png' }, {}, /^Image points at 192\.168\.1\.10, a private network address: the provider downloads the image from the internet and cannot reach it/],
+		['localhost', waveSpeedLynx, { prompt: 'p', image: 'http://localhost:8080/a.png' }, {}, /^Image points at localhost, a loopback name/],
+		['two URLs in a single image field', waveSpeedLynx, { prompt: 'p', image: `${IMG}\nhttps://x.example.com/b.png` }, {}, /^Image has more than one line; give one URL/],
 		['not a URL', waveSpeedLynx, { prompt: 'p', image: 'my photo.jpg' }, {}, /^Image "my photo.jpg" is not a URL/],
 		['an unknown additional field', waveSpeedLynx, { prompt: 'p', image: IMG }, { size: '1280*720' }, /^Additional Fields "size" is not a field of this model/],
 		['a non-image data URI', falLynx, { prompt: 'p', imageUrl: `data:text/plain;base64,${Buffer.from('hello world').toString('base64')}` }, {}, /is not a recognised image/],
@@ -92,6 +93,83 @@ describe('bad input is named with the field and what is allowed', () => {
 
 	it('accepts a JPEG data URI of 300×300 for Seedance I2V', () => {
 		expect(problemsOf(waveSpeedSeedanceLiteI2v720p, raw({ image: dataUri(jpeg(300, 300), 'image/jpeg') }))).toEqual([]);
+	});
+});
+
+describe('reference image lists: one per line always works, commas only between entries', () => {
+	const CLOUDINARY_A = 'https://res.cloudinary.com/demo/image/upload/w_300,h_300/a.jpg';
+	const CLOUDINARY_B = 'https://res.cloudinary.com/demo/image/upload/c_fill,g_face,w_400/b.png';
+	const listOf = (referenceImages: unknown) =>
+		validateParams(waveSpeedSeedanceLiteReferenceToVideo, raw({ prompt: 'p', referenceImages }));
+	const PNG = dataUri(png(64, 64));
+	const JPG = dataUri(jpeg(300, 300), 'image/jpeg');
+
+	it('keeps URLs with commas whole, one per line', () => {
+		const { result, problems } = listOf(`${CLOUDINARY_A}\n${CLOUDINARY_B}`);
+		expect(problems).toEqual([]);
+		expect(result?.body.reference_images).toEqual([CLOUDINARY_A, CLOUDINARY_B]);
+	});
+
+	it('keeps data: URIs whole, one per line (CRLF too)', () => {
+		const { result, problems } = listOf(`${PNG}\r\n${JPG}\r\n`);
+		expect(problems).toEqual([]);
+		expect(result?.body.reference_images).toEqual([PNG, JPG]);
+	});
+
+	it('still splits a line at commas where the next URL or data: URI begins', () => {
+		expect(listOf(`${IMG}, https://x.example.com/b.png,https://x.example.com/c.png`).result?.body.reference_images).toEqual([
+			IMG,
+			'https://x.example.com/b.png',
+			'https://x.example.com/c.png',
+		]);
+		expect(listOf(`${CLOUDINARY_A}, ${PNG} ,${CLOUDINARY_B}`).result?.body.reference_images).toEqual([CLOUDINARY_A, PNG, CLOUDINARY_B]);
+	});
+
+	it('does not split at a comma inside a URL that is followed by more of the URL', () => {
+		const url = 'https://img.example.com/pick?ids=1,2,3&fit=crop,faces';
+		expect(listOf(url).result?.body.reference_images).toEqual([url]);
+	});
+
+	it('joins a data: URI whose base64 is wrapped over lines, and sends it without the breaks', () => {
+		const wrapped = PNG.replace(/(.{76})/g, '$1\n');
+		expect(wrapped.split('\n').length).toBeGreaterThan(2);
+		const { result, problems } = listOf(`${wrapped}\n${IMG}`);
+		expect(problems).toEqual([]);
+		expect(result?.body.reference_images).toEqual([PNG, IMG]);
+	});
+
+	it('takes an array from an expression element by element, commas and all', () => {
+		expect(listOf([CLOUDINARY_A, PNG]).result?.body.reference_images).toEqual([CLOUDINARY_A, PNG]);
+	});
+
+	it('counts entries after splitting: five lines with commas inside are five images, over the limit of four', () => {
+		const five = Array.from({ length: 5 }, (_, i) => `https://res.cloudinary.com/demo/image/upload/w_${i},h_${i}/x.jpg`).join('\n');
+		expect(problemsOf(waveSpeedSeedanceLiteReferenceToVideo, raw({ prompt: 'p', referenceImages: five }))[0]).toMatch(/has 5 images; at most 4/);
+	});
+
+	it('names the entry that is not a URL', () => {
+		expect(problemsOf(waveSpeedSeedanceLiteReferenceToVideo, raw({ prompt: 'p', referenceImages: `${IMG}\nhttp://10.0.0.1/x.png` }))[0]).toMatch(
+			/^Reference Images entry 2 points at 10\.0\.0\.1, a private network address/,
+		);
+	});
+});
+
+describe('image field descriptions say what is checked before anything is sent', () => {
+	const description = (model: ModelSpec, name: string) => {
+		const properties = modelProperties(model);
+		const all = [...properties, ...properties.flatMap((p) => (p.options ?? []) as typeof properties)];
+		return String(all.find((p) => p.name === name)?.description);
+	};
+
+	it('names the file checks the rules apply, and that a URL is checked only for its address', () => {
+		expect(description(waveSpeedSeedanceLiteI2v720p, 'image')).toMatch(
+			/Checked before anything is sent: a data: URI or input binary for format, file size and pixel size; a URL only for http\(s\) and a public address/,
+		);
+		expect(description(waveSpeedSeedanceLiteI2v720p, 'lastImage')).toMatch(/: a data: URI for format, file size and pixel size; a URL only/);
+		expect(description(falLynx, 'imageUrl')).toMatch(/: a data: URI or input binary for format; a URL only/);
+		expect(description(waveSpeedSeedanceLiteReferenceToVideo, 'referenceImages')).toMatch(
+			/one URL or data: URI per line.*Checked before anything is sent: each data: URI for format; each URL only/,
+		);
 	});
 });
 

@@ -65,7 +65,10 @@ export interface ImageField extends FieldBase {
 	rules?: ImageRules;
 }
 
-/** A list of images: one URL per line (or comma separated), or an expression giving an array. */
+/**
+ * A list of images: one URL or data: URI per line (a comma followed by the next URL also
+ * separates), or an expression giving an array. See splitImageList in ../model.ts.
+ */
 export interface ImageListField extends FieldBase {
 	type: 'imageList';
 	minItems?: number;

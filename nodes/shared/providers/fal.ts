@@ -68,10 +68,17 @@ function errorTypePart(result: HttpResult, body: IDataObject | undefined): strin
 	return typeof type === 'string' && type ? ` (error_type ${type})` : '';
 }
 
-function failure(call: CallContext, result: HttpResult, what: string, requestId?: string) {
+function failure(
+	call: CallContext,
+	result: HttpResult,
+	what: string,
+	requestId?: string,
+	urlField: 'Queue URL' | 'REST URL' | 'API URL' = 'Queue URL',
+) {
 	const body = jsonBody(result);
-	let message = `${what} failed with HTTP ${result.statusCode}: ${detailText(body) ?? (body ? JSON.stringify(body).slice(0, 300) : 'the answer was not JSON')}${errorTypePart(result, body)}`;
-	if (result.statusCode === 401 || result.statusCode === 403)
+	let message = `${what} failed with HTTP ${result.statusCode}: ${result.refusedRedirect ?? detailText(body) ?? (body ? JSON.stringify(body).slice(0, 300) : 'the answer was not JSON')}${errorTypePart(result, body)}`;
+	if (result.refusedRedirect) message += `. Check the ${urlField} in the fal credential`;
+	else if (result.statusCode === 401 || result.statusCode === 403)
 		message += '. Check the API key in the fal credential';
 	if (result.statusCode === 402) message += '. Your fal balance is exhausted; top it up';
 	return providerError(call.node, {
@@ -257,7 +264,9 @@ export const fal: ProviderTransport = {
 		const stream = result.body as EventStream;
 		if (result.statusCode !== 200 || typeof stream?.on !== 'function') {
 			stream?.destroy?.();
-			call.debug(`fal status stream answered HTTP ${result.statusCode}; polling instead`);
+			call.debug(
+				`fal status stream answered HTTP ${result.statusCode}${result.refusedRedirect ? ` (${result.refusedRedirect})` : ''}; polling instead`,
+			);
 			return undefined;
 		}
 		// The stream can stay open for a long time: close it when the run is cancelled or the
@@ -481,7 +490,7 @@ export const fal: ProviderTransport = {
 			typeof target?.upload_url !== 'string' ||
 			typeof target.file_url !== 'string'
 		) {
-			throw failure(call, initiate, 'Starting the image upload');
+			throw failure(call, initiate, 'Starting the image upload', undefined, 'REST URL');
 		}
 		const uploadUrl = target.upload_url;
 		const put = await readOrExplain(

@@ -70,8 +70,10 @@ function messageOf(result: HttpResult, body: IDataObject | undefined): string {
 
 function failure(call: CallContext, result: HttpResult, what: string, requestId?: string) {
 	const body = jsonBody(result);
-	let message = `${what} failed with HTTP ${result.statusCode}: ${messageOf(result, body)}`;
-	if (result.statusCode === 401 || result.statusCode === 403) {
+	let message = `${what} failed with HTTP ${result.statusCode}: ${result.refusedRedirect ?? messageOf(result, body)}`;
+	if (result.refusedRedirect) {
+		message += '. Check the Base URL in the WaveSpeed credential';
+	} else if (result.statusCode === 401 || result.statusCode === 403) {
 		message += '. Check the API key in the WaveSpeed credential';
 	} else if (result.statusCode === 402) {
 		message += '. Top up your WaveSpeed balance';

@@ -21,7 +21,7 @@ export const waveSpeedSeedanceLiteReferenceToVideo = defineModel({
 			type: 'imageList',
 			displayName: 'Reference Images',
 			description:
-				'1 to 4 images to use as style references: one URL (or data: URI) per line, or an expression returning an array',
+				'1 to 4 images to use as style references: one URL or data: URI per line (on a line, a comma followed by the next URL also separates), or an expression returning an array',
 			required: true,
 			minItems: 1,
 			maxItems: 4,
