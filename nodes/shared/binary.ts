@@ -20,6 +20,25 @@ export interface InputImage {
 	fileName: string;
 }
 
+/** The input item's binary property, or an error naming what the item has instead. */
+function inputBinary(ctx: IExecuteFunctions, itemIndex: number, propertyName: string, fieldName: string) {
+	const item = ctx.getInputData()[itemIndex];
+	const name = propertyName.trim();
+	if (!name || !item?.binary?.[name]) {
+		const available = Object.keys(item?.binary ?? {});
+		throw fieldError(
+			ctx.getNode(),
+			itemIndex,
+			fieldName,
+			`the input item has no binary property "${name}"`,
+			available.length
+				? `Binary properties on this item: ${available.join(', ')}`
+				: 'This item has no binary data: add a node before this one that reads or downloads the file',
+		);
+	}
+	return { name, binary: ctx.helpers.assertBinaryData(itemIndex, name) };
+}
+
 /** Reads and checks the input image before anything is sent. */
 export async function readInputImage(
 	ctx: IExecuteFunctions,
@@ -29,23 +48,9 @@ export async function readInputImage(
 	rules: ImageRules | undefined,
 	uploadFormats: ImageFormat[],
 	maxUploadBytes: number,
+	binaryFieldName = 'Input Binary Field',
 ): Promise<InputImage> {
-	const node = ctx.getNode();
-	const item = ctx.getInputData()[itemIndex];
-	const name = propertyName.trim();
-	if (!name || !item?.binary?.[name]) {
-		const available = Object.keys(item?.binary ?? {});
-		throw fieldError(
-			node,
-			itemIndex,
-			'Input Binary Field',
-			`the input item has no binary property "${name}"`,
-			available.length
-				? `Binary properties on this item: ${available.join(', ')}`
-				: 'This item has no binary data: add a node before this one that reads or downloads the image',
-		);
-	}
-	const binary = ctx.helpers.assertBinaryData(itemIndex, name);
+	const { name, binary } = inputBinary(ctx, itemIndex, propertyName, binaryFieldName);
 	const bytes = await ctx.helpers.getBinaryDataBuffer(itemIndex, name);
 	const effective: ImageRules = {
 		...rules,
@@ -55,7 +60,7 @@ export async function readInputImage(
 	const problem = checkImage(bytes, effective, uploadFormats);
 	if (problem) {
 		throw fieldError(
-			node,
+			ctx.getNode(),
 			itemIndex,
 			fieldName,
 			`the binary "${name}" (${binary.fileName ?? 'unnamed'}) ${problem}`,
@@ -68,19 +73,50 @@ export async function readInputImage(
 	return { bytes, mimeType, fileName };
 }
 
-/** Decodes a data: URI that already passed validation. */
+/** Reads an input file of any kind (a video, an audio track) to upload; only its size is checked. */
+export async function readInputFile(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	propertyName: string,
+	fieldName: string,
+	maxUploadBytes: number,
+	binaryFieldName = 'Input Binary Field',
+): Promise<InputImage> {
+	const { name, binary } = inputBinary(ctx, itemIndex, propertyName, binaryFieldName);
+	const bytes = await ctx.helpers.getBinaryDataBuffer(itemIndex, name);
+	if (!bytes.length) throw fieldError(ctx.getNode(), itemIndex, fieldName, `the binary "${name}" is empty`);
+	if (bytes.length > maxUploadBytes) {
+		throw fieldError(
+			ctx.getNode(),
+			itemIndex,
+			fieldName,
+			`the binary "${name}" (${binary.fileName ?? 'unnamed'}) is ${formatBytes(bytes.length)}; the provider takes uploads up to ${formatBytes(maxUploadBytes)}`,
+		);
+	}
+	const mimeType = binary.mimeType || 'application/octet-stream';
+	const fileName = (binary.fileName ?? 'file.bin').replace(/[^\w.-]+/g, '_');
+	return { bytes, mimeType, fileName };
+}
+
+/** Decodes a data: URI that already passed validation (an image, or any file it declares). */
 export function decodeDataUri(value: string): InputImage {
 	const comma = value.indexOf(',');
 	const bytes = Buffer.from(value.slice(comma + 1), 'base64');
-	const format = sniffImage(bytes).format ?? 'png';
+	const format = sniffImage(bytes).format;
+	const declared = /^data:([a-z0-9.+-]+\/[a-z0-9.+-]+)/i.exec(value)?.[1];
+	if (!format && declared) {
+		return { bytes, mimeType: declared, fileName: `file.${declared.split('/')[1].replace(/[^a-z0-9]/gi, '') || 'bin'}` };
+	}
 	return {
 		bytes,
-		mimeType: IMAGE_MIME[format],
-		fileName: `image.${format === 'jpeg' ? 'jpg' : format}`,
+		mimeType: IMAGE_MIME[format ?? 'png'],
+		fileName: `image.${format === 'jpeg' ? 'jpg' : (format ?? 'png')}`,
 	};
 }
 
 const VIDEO_TYPES = /^(video\/|application\/octet-stream|binary\/octet-stream|application\/mp4)/i;
+/** Any-model results: videos, images, audio, and files a host does not type. */
+const MEDIA_TYPES = /^(video\/|image\/|audio\/|application\/octet-stream|binary\/octet-stream|application\/mp4|application\/zip|model\/)/i;
 
 function extensionFor(mimeType: string, url: string): string {
 	const fromUrl = /\.([a-z0-9]{2,4})(?:$|\?)/i.exec(new URL(url).pathname)?.[1];
@@ -89,8 +125,13 @@ function extensionFor(mimeType: string, url: string): string {
 		'video/mp4': 'mp4',
 		'video/webm': 'webm',
 		'video/quicktime': 'mov',
+		'image/png': 'png',
+		'image/jpeg': 'jpg',
+		'image/webp': 'webp',
+		'audio/mpeg': 'mp3',
+		'audio/wav': 'wav',
 	};
-	return map[mimeType] ?? 'mp4';
+	return map[mimeType] ?? (mimeType.startsWith('video/') || mimeType.includes('octet-stream') ? 'mp4' : 'bin');
 }
 
 /** The stream n8n's prepareBinaryData accepts (typed without importing Node's stream module). */
@@ -118,6 +159,12 @@ export interface DownloadOptions {
 	contentType?: string;
 	signal?: AbortSignal;
 	clock?: Clock;
+	/**
+	 * Any kind of media (the any-model nodes: images, audio, several files), not only a video;
+	 * `index` > 0 names the nth file of a job (`<requestId>_1.png`).
+	 */
+	anyMedia?: boolean;
+	index?: number;
 }
 
 /** Downloads a finished video into n8n's binary store, streaming; transient failures are retried. */
@@ -138,6 +185,8 @@ export async function downloadVideo(
 
 const DOWNLOAD_ATTEMPTS = 3;
 
+const noun = (options: DownloadOptions) => (options.anyMedia ? 'file' : 'video');
+
 type Attempt = { binary: IBinaryData } | { retry: true; error: NodeApiError };
 
 async function downloadOnce(
@@ -150,7 +199,7 @@ async function downloadOnce(
 	const fail = (message: string, httpCode?: number) =>
 		providerError(node, {
 			provider: options.provider,
-			message: `downloading the video failed: ${message}. The video is still at ${url}`,
+			message: `downloading the ${noun(options)} failed: ${message}. The ${noun(options)} is still at ${url}`,
 			requestId: options.requestId,
 			itemIndex: options.itemIndex,
 			httpCode,
@@ -201,22 +250,23 @@ async function readOnce(
 	const contentType = (header(response, 'content-type') ?? options.contentType ?? 'video/mp4')
 		.split(';')[0]
 		.trim();
-	if (!VIDEO_TYPES.test(contentType)) {
+	if (!(options.anyMedia ? MEDIA_TYPES : VIDEO_TYPES).test(contentType)) {
 		body?.destroy?.();
-		throw fail(`the file is ${contentType}, not a video`);
+		throw fail(`the file is ${contentType}, not ${options.anyMedia ? 'a media file' : 'a video'}`);
 	}
 	const lengthHeader = Number(header(response, 'content-length'));
 	const length = Number.isFinite(lengthHeader) && lengthHeader > 0 ? lengthHeader : undefined;
 	if (length !== undefined && length > options.maxBytes) {
 		body?.destroy?.();
 		throw fail(
-			`the video is ${formatBytes(length)}, above the limit of ${formatBytes(options.maxBytes)} (option Max Download Size)`,
+			`the ${noun(options)} is ${formatBytes(length)}, above the limit of ${formatBytes(options.maxBytes)} (option Max Download Size)`,
 		);
 	}
 	const mimeType = /octet-stream/i.test(contentType)
 		? (options.contentType ?? 'video/mp4')
 		: contentType;
-	const fileName = `${options.requestId.replace(/[^\w.-]+/g, '_')}.${extensionFor(mimeType, url)}`;
+	const suffix = options.index ? `_${options.index}` : '';
+	const fileName = `${options.requestId.replace(/[^\w.-]+/g, '_')}${suffix}.${extensionFor(mimeType, url)}`;
 	const limit = formatBytes(options.maxBytes);
 	// Content-Length cannot be trusted (absent when chunked; the compressed size when the host
 	// gzips, which n8n inflates), so the bytes that reach n8n's binary store are counted as they
@@ -236,7 +286,7 @@ async function readOnce(
 		lastByteAt = clock.now();
 		if (received + bytes.length > options.maxBytes) {
 			overLimit = true;
-			throw new Error(`the video is larger than the limit of ${limit}`);
+			throw new Error(`the ${noun(options)} is larger than the limit of ${limit}`);
 		}
 		received += bytes.length;
 		return bytes;
@@ -258,7 +308,7 @@ async function readOnce(
 		request.abort();
 		if (overLimit) {
 			throw fail(
-				`the video is larger than the limit of ${limit} (option Max Download Size); the download was stopped there and nothing was kept`,
+				`the ${noun(options)} is larger than the limit of ${limit} (option Max Download Size); the download was stopped there and nothing was kept`,
 			);
 		}
 		if (stalled) {

@@ -50,16 +50,28 @@ export async function endedJobJson(
 		model: model.id,
 		requestId,
 		status: 'completed',
-		videoUrl: output.videoUrls[0],
-		videoUrls: output.videoUrls,
-		...costFields(estimatedCost, costSource),
-		...output.extra,
 	};
+	// Any model: videoUrl(s) only where there are videos; every file in mediaUrls, and the
+	// provider's own output object as it came.
+	if (!model.fromSchema || output.videoUrls.length) {
+		json.videoUrl = output.videoUrls[0];
+		json.videoUrls = output.videoUrls;
+	}
+	if (model.fromSchema) {
+		json.mediaUrls = (output.media ?? []).map((m) => m.url);
+		json.media = (output.media ?? []).map((m) => ({ url: m.url, kind: m.kind, ...(m.contentType ? { contentType: m.contentType } : {}) }));
+		json.outputs = (output.outputs ?? null) as IDataObject;
+	}
+	Object.assign(json, costFields(estimatedCost, costSource), output.extra);
 	if (output.contentType) json.contentType = output.contentType;
 	return json;
 }
 
-/** Downloads the video of a completed item when the user asked for the file. */
+/**
+ * Downloads the video of a completed item when the user asked for the file; for any-model
+ * items every file of the result: the first into the binary field, the next into
+ * `<field>_1`, `<field>_2`, …, one at a time.
+ */
 export async function videoBinary(
 	call: CallContext,
 	model: ModelSpec,
@@ -67,21 +79,34 @@ export async function videoBinary(
 	delivery: Delivery,
 ): Promise<Record<string, IBinaryData> | undefined> {
 	if (delivery.output !== 'binary') return undefined;
-	const binary = await downloadVideo(call.ctx, call.node, String(json.videoUrl), {
-		provider: model.provider,
-		requestId: String(json.requestId ?? ''),
-		itemIndex: call.itemIndex,
-		maxBytes: delivery.maxDownloadBytes,
-		contentType: typeof json.contentType === 'string' ? json.contentType : undefined,
-		signal: call.signal,
-		clock: call.clock,
-	});
-	return { [delivery.binaryPropertyName]: binary };
+	const files: Array<{ url: string; contentType?: string }> = model.fromSchema
+		? ((json.media ?? []) as Array<{ url: string; contentType?: string }>)
+		: [{ url: String(json.videoUrl), contentType: typeof json.contentType === 'string' ? json.contentType : undefined }];
+	const binaries: Record<string, IBinaryData> = {};
+	for (const [index, file] of files.entries()) {
+		binaries[index ? `${delivery.binaryPropertyName}_${index}` : delivery.binaryPropertyName] = await downloadVideo(
+			call.ctx,
+			call.node,
+			file.url,
+			{
+				provider: model.provider,
+				requestId: String(json.requestId ?? ''),
+				itemIndex: call.itemIndex,
+				maxBytes: delivery.maxDownloadBytes,
+				contentType: file.contentType,
+				signal: call.signal,
+				clock: call.clock,
+				anyMedia: model.fromSchema,
+				index,
+			},
+		);
+	}
+	return Object.keys(binaries).length ? binaries : undefined;
 }
 
 /** The Continue On Fail item of a failed item: the same in polling and webhook-resumed runs. */
 export function errorItemJson(
-	model: ModelSpec,
+	model: Pick<ModelSpec, 'provider'> & { id: string | null },
 	nodeError: NodeApiError | NodeOperationError,
 	requestId: string | null | undefined,
 ): IDataObject {

@@ -4,16 +4,9 @@
  */
 import type { IDataObject, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { nonPublicHost } from './address';
-import { checkImage } from './images';
-import type {
-	Field,
-	ImageField,
-	ImageFormat,
-	ImageListField,
-	ModelSpec,
-	RequestBody,
-} from './models/types';
+import type { Field, ImageField, ImageListField, ModelSpec, RequestBody } from './models/types';
+import { DEFAULT_MAX_TEXT_LENGTH, checkImageValue, describeProblems, validateValues } from './validation';
+import type { FieldProblem } from './validation';
 
 export const ADDITIONAL_FIELDS = 'additionalFields';
 
@@ -100,6 +93,18 @@ function fieldProperty(field: Field, forCollection: boolean): INodeProperties {
 			}));
 			return { ...base, type: 'options', options, default: field.default ?? field.values[0] };
 		}
+		case 'file':
+			return {
+				...base,
+				type: 'string',
+				default: '',
+				typeOptions: field.list ? { rows: 3 } : undefined,
+				placeholder: 'https://example.com/file.mp4',
+			};
+		case 'list':
+			return { ...base, type: 'string', default: field.default ? JSON.stringify(field.default) : '' };
+		case 'json':
+			return { ...base, type: 'json', default: field.default === undefined ? '' : JSON.stringify(field.default) };
 	}
 }
 
@@ -165,19 +170,12 @@ export function modelProperties(model: ModelSpec): INodeProperties[] {
 	return properties;
 }
 
-/** Raw values as n8n hands them over for one item. */
+/** Raw values as n8n hands them over for one item of a curated node. */
 export interface RawModelParams {
 	/** Top-level parameter values by parameter name. */
 	topLevel: Record<string, unknown>;
 	additionalFields: IDataObject;
 	imageSource: 'url' | 'binary';
-}
-
-/** A problem with one field: which one and what is allowed. */
-export interface FieldProblem {
-	field: string;
-	problem: string;
-	allowed?: string;
 }
 
 export interface ValidatedParams {
@@ -186,189 +184,13 @@ export interface ValidatedParams {
 	binaryImageField?: string;
 }
 
-const isEmpty = (v: unknown) =>
-	v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
-
-function describe(value: unknown): string {
-	if (typeof value === 'string') return value.length > 60 ? `"${value.slice(0, 57)}…"` : `"${value}"`;
-	if (typeof value === 'number' && Number.isNaN(value)) return 'NaN';
-	try {
-		const text = JSON.stringify(value);
-		return text.length > 60 ? `${text.slice(0, 57)}…` : text;
-	} catch {
-		return String(value);
-	}
-}
-
-/** Turns a number given as number or numeric string (from an expression) into a number. */
-function toNumber(value: unknown): number | undefined {
-	if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-	if (typeof value === 'string' && value.trim() !== '' && /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(value.trim())) {
-		return Number(value.trim());
-	}
-	return undefined;
-}
-
 /**
- * Text fields whose provider states no limit: a prompt of this size is a mistake (an
- * expression that pasted a whole document), and the provider would bill or refuse it anyway.
- */
-export const DEFAULT_MAX_TEXT_LENGTH = 10_000;
-
-const DEFAULT_IMAGE_FORMATS: ImageFormat[] = ['jpeg', 'png', 'webp', 'gif', 'bmp', 'tiff'];
-
-/** Checks one image value (URL or data: URI). Returns a problem, or null. */
-export function checkImageValue(value: string, field: Field): string | null {
-	const rules = field.type === 'image' || field.type === 'imageList' ? field.rules : undefined;
-	const text = value.trim();
-	if (/^data:/i.test(text)) {
-		const match = /^data:([a-z0-9.+-]+\/[a-z0-9.+-]+)?((?:;[a-z0-9-]+=[^;,]*)*);base64,([a-z0-9+/=\s]*)$/i.exec(text);
-		if (!match) return 'is not a valid data: URI (expected data:image/<type>;base64,<data>)';
-		const bytes = Buffer.from(match[3], 'base64');
-		if (!bytes.length) return 'is an empty data: URI';
-		const problem = checkImage(bytes, rules, DEFAULT_IMAGE_FORMATS);
-		return problem ? `data: URI ${problem}` : null;
-	}
-	// URL parsing drops line breaks and tabs, but the provider would get them: one URL only.
-	if (/[\r\n\t]/.test(text)) return 'has more than one line; give one URL';
-	let url: URL;
-	try {
-		url = new URL(text);
-	} catch {
-		return `${describe(value)} is not a URL`;
-	}
-	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-		return `uses ${url.protocol.replace(':', '')}:, which the provider cannot fetch`;
-	}
-	if (url.username || url.password) return 'must not contain a user name or password';
-	const nonPublic = nonPublicHost(url.hostname);
-	if (nonPublic) {
-		return `points at ${url.hostname}, ${nonPublic}: the provider downloads the image from the internet and cannot reach it`;
-	}
-	return null;
-}
-
-const IMAGE_ALLOWED = 'Allowed: a public http(s) URL or a data:image/…;base64 URI';
-
-/** Where an entry of an image list begins: a URL or a data: URI. */
-const ENTRY_START = /,(?=\s*(?:https?:\/\/|data:))/i;
-const BASE64_LINE = /^[a-z0-9+/=]+$/i;
-
-/**
- * The entries of an image list. An array (from an expression) is taken as it is. Text is one
- * entry per line; on a line, a comma separates entries only where the next one begins
- * (`http://`, `https://`, `data:`), so the comma inside a URL (`w_300,h_300`) or after a
- * data: URI's `;base64` never splits it. A data: URI whose base64 is wrapped over several
- * lines (as base64 tools print it) is joined back: a line of base64 alone is never a URL.
- */
-export function splitImageList(value: unknown): unknown[] {
-	if (Array.isArray(value)) return value;
-	if (typeof value !== 'string') return [value];
-	const entries: string[] = [];
-	for (const raw of value.split(/\r\n|\r|\n/)) {
-		const line = raw.trim();
-		if (line === '') continue;
-		const last = entries.length - 1;
-		if (last >= 0 && /^data:/i.test(entries[last]) && BASE64_LINE.test(line)) {
-			entries[last] += line;
-			continue;
-		}
-		for (const part of line.split(ENTRY_START)) {
-			if (part.trim() !== '') entries.push(part.trim());
-		}
-	}
-	return entries;
-}
-
-/** The value sent for a checked image: a data: URI without whitespace in its base64. */
-function normaliseImage(text: string): string {
-	return /^data:/i.test(text) ? `data:${text.slice(5).replace(/\s+/g, '')}` : text;
-}
-
-function checkField(field: Field, value: unknown, problems: FieldProblem[]): RequestBody[string] | undefined {
-	const name = field.displayName;
-	const fail = (problem: string, allowed?: string) => {
-		problems.push({ field: name, problem, allowed });
-		return undefined;
-	};
-	switch (field.type) {
-		case 'string': {
-			if (typeof value !== 'string' && typeof value !== 'number') return fail(`must be text (got ${describe(value)})`);
-			const text = String(value);
-			const maxLength = field.maxLength ?? DEFAULT_MAX_TEXT_LENGTH;
-			if (text.length > maxLength) {
-				return fail(`is ${text.length} characters long`, `At most ${maxLength} characters`);
-			}
-			return text;
-		}
-		case 'number': {
-			const n = toNumber(value);
-			const range =
-				field.min !== undefined && field.max !== undefined
-					? `${field.integer ? 'A whole number' : 'A number'} from ${field.min} to ${field.max}`
-					: field.min !== undefined
-						? `${field.integer ? 'A whole number' : 'A number'} of at least ${field.min}`
-						: field.integer
-							? 'A whole number'
-							: 'A number';
-			if (n === undefined) return fail(`must be a number (got ${describe(value)})`, range);
-			if (field.integer && !Number.isInteger(n)) return fail(`must be a whole number (got ${n})`, range);
-			if ((field.min !== undefined && n < field.min) || (field.max !== undefined && n > field.max)) {
-				return fail(`is out of range (got ${n})`, range);
-			}
-			return n;
-		}
-		case 'boolean': {
-			if (typeof value === 'boolean') return value;
-			if (value === 'true' || value === 'false') return value === 'true';
-			return fail(`must be true or false (got ${describe(value)})`);
-		}
-		case 'options': {
-			const numeric = typeof field.values[0] === 'number';
-			const candidate = numeric ? toNumber(value) : value;
-			const allowed = `Allowed: ${field.values.join(', ')}`;
-			if (candidate === undefined || !field.values.includes(candidate as string | number)) {
-				return fail(`must be one of ${field.values.join(', ')} (got ${describe(value)})`, allowed);
-			}
-			return candidate as string | number;
-		}
-		case 'image': {
-			if (typeof value !== 'string') return fail(`must be a URL or data: URI (got ${describe(value)})`, IMAGE_ALLOWED);
-			const problem = checkImageValue(value, field);
-			if (problem) return fail(problem, IMAGE_ALLOWED);
-			return normaliseImage(value.trim());
-		}
-		case 'imageList': {
-			const list = splitImageList(value);
-			const allowed = `Between ${field.minItems ?? 1} and ${field.maxItems ?? 'any number of'} images, one URL per line`;
-			if (list.length < (field.minItems ?? 1)) return fail(`needs at least ${field.minItems ?? 1} image`, allowed);
-			if (field.maxItems && list.length > field.maxItems) {
-				return fail(`has ${list.length} images; at most ${field.maxItems} are allowed`, allowed);
-			}
-			const urls: string[] = [];
-			list.forEach((entry, index) => {
-				if (typeof entry !== 'string') {
-					fail(`entry ${index + 1} must be a URL (got ${describe(entry)})`, IMAGE_ALLOWED);
-					return;
-				}
-				const problem = checkImageValue(entry, field);
-				if (problem) fail(`entry ${index + 1} ${problem}`, IMAGE_ALLOWED);
-				else urls.push(normaliseImage(entry.trim()));
-			});
-			return urls.length === list.length ? urls : undefined;
-		}
-	}
-}
-
-/**
- * Validates one item's parameters against the table and builds the request body:
- * camelCase parameter → API field, optional fields only when set. Collects every problem.
+ * A curated node's parameters checked against its table, and the request body built from
+ * them: camelCase parameter → API field, optional fields only when set. Collects every problem.
  */
 export function validateParams(model: ModelSpec, raw: RawModelParams): { result?: ValidatedParams; problems: FieldProblem[] } {
 	const problems: FieldProblem[] = [];
-	const body: RequestBody = {};
 	const main = mainImageField(model);
-	let binaryImageField: string | undefined;
 	const known = new Set(model.fields.filter((f) => !isTopLevel(f)).map((f) => paramName(f.wire)));
 	for (const key of Object.keys(raw.additionalFields)) {
 		if (!known.has(key)) {
@@ -379,30 +201,17 @@ export function validateParams(model: ModelSpec, raw: RawModelParams): { result?
 			});
 		}
 	}
+	const values: Record<string, unknown> = {};
 	for (const field of model.fields) {
-		if (field === main && raw.imageSource === 'binary') {
-			binaryImageField = field.wire;
-			continue;
-		}
 		const name = paramName(field.wire);
-		const value = isTopLevel(field) ? raw.topLevel[name] : raw.additionalFields[name];
-		if (isEmpty(value) || (Array.isArray(value) && value.length === 0)) {
-			if (field.required) problems.push({ field: field.displayName, problem: 'is required' });
-			continue;
-		}
-		const checked = checkField(field, value, problems);
-		if (checked !== undefined) body[field.wire] = checked;
+		values[field.wire] = isTopLevel(field) ? raw.topLevel[name] : raw.additionalFields[name];
 	}
-	return problems.length ? { problems } : { result: { body, binaryImageField }, problems };
+	const binaryImageField = main && raw.imageSource === 'binary' ? main.wire : undefined;
+	if (binaryImageField) delete values[binaryImageField];
+	const checked = validateValues(model, values, { fromBinary: new Set(binaryImageField ? [binaryImageField] : []) });
+	problems.push(...checked.problems);
+	return problems.length ? { problems } : { result: { body: checked.body, binaryImageField }, problems };
 }
 
-export function describeProblems(problems: FieldProblem[]): { message: string; description: string } {
-	const [first, ...rest] = problems;
-	const message = `${first.field} ${first.problem}`;
-	const lines = problems.map((p) => `• ${p.field} ${p.problem}${p.allowed ? `. ${p.allowed}` : ''}`);
-	return {
-		message: rest.length ? `${message} (and ${rest.length} more problem${rest.length > 1 ? 's' : ''})` : message,
-		description: `${lines.join('\n')}\nNothing was sent to the provider.`,
-	};
-}
-
+export { checkImageValue, describeProblems, DEFAULT_MAX_TEXT_LENGTH };
+export type { FieldProblem };

@@ -45,7 +45,9 @@ function priceInputs(body: RequestBody): RequestBody {
 	const inputs: RequestBody = {};
 	for (const [key, value] of Object.entries(body)) {
 		if (typeof value === 'string' && value.startsWith('data:')) continue;
-		inputs[key] = Array.isArray(value) ? value.filter((v) => !v.startsWith('data:')) : value;
+		inputs[key] = Array.isArray(value)
+			? (value as unknown[]).filter((v) => !(typeof v === 'string' && v.startsWith('data:'))) as RequestBody[string]
+			: value;
 	}
 	return inputs;
 }
@@ -85,6 +87,25 @@ export class PriceList {
 		if (price === undefined || price === 'failed') return null;
 		if (price.kind === 'price') return roundUsd(price.usd);
 		return priceFromUnit(model, body, price.unitPrice, price.unit);
+	}
+
+	/**
+	 * The price of a job whose inputs are not known (a Trigger's job, Get Job): only a price that
+	 * does not depend on them (fal's per-video prices); anything else would be a guess.
+	 */
+	async priceWithoutInputs(): Promise<ItemPrice> {
+		const { transport, model, call } = this;
+		if (transport.provider !== 'fal' || !transport.price) return { usd: null, source: null };
+		let answer = this.asked.get(model.id);
+		if (!answer) {
+			answer = transport.price(call, model, {}).catch(() => 'failed' as const);
+			this.asked.set(model.id, answer);
+		}
+		const price = await answer;
+		if (price === undefined || price === 'failed' || price.kind !== 'unit' || !PER_JOB.test(price.unit.trim().toLowerCase())) {
+			return { usd: null, source: null };
+		}
+		return { usd: roundUsd(price.unitPrice), source: 'provider' };
 	}
 
 	/** Provider requests made so far (distinct inputs). */

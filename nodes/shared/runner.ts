@@ -4,6 +4,7 @@
  */
 import type { IExecuteFunctions, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
+import { curatedInputs } from './engine/plan';
 import { runItems } from './engine/run';
 import type { RunEnvironment } from './engine/run';
 import type { ModelSpec } from './models/types';
@@ -25,7 +26,7 @@ export async function runModel(
 	model: ModelSpec,
 	env: RunEnvironment = {},
 ): Promise<INodeExecutionData[][]> {
-	return await runItems(this, model, env.transport ?? TRANSPORTS[model.provider], env);
+	return await runItems(this, curatedInputs(model), env.transport ?? TRANSPORTS[model.provider], env);
 }
 
 /** The node's webhook(): a provider calling back into an execution paused by this node. */

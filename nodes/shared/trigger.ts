@@ -29,8 +29,10 @@ import type { CallbackClaim } from './callbackEvents';
 import { MODEL_TAG_PARAM, isModelId } from './callbackTag';
 import { realClock } from './clock';
 import { providerDetails, toNodeError } from './errors';
-import { endedJobJson, videoBinary } from './jobOutput';
-import type { ModelSpec, Provider } from './models/types';
+import { costFields, endedJobJson, videoBinary } from './jobOutput';
+import { curatedModel } from './models';
+import type { ModelSpec, Provider, RequestBody } from './models/types';
+import { PriceList } from './pricing';
 import { fal } from './providers/fal';
 import type { CallContext, JobStatus, ProviderTransport } from './providers/types';
 import { waveSpeed } from './providers/wavespeed';
@@ -232,6 +234,19 @@ function httpCodeOf(error: unknown): number | undefined {
 }
 
 /** The item of a job that ended in failure, from the provider's status. */
+/**
+ * What the job cost, where that can be known: WaveSpeed's callback carries the job's inputs
+ * (they only price it; the video comes from the provider's own read), fal's does not, so only a
+ * price that does not depend on them is given. Unknown is null, never a guess.
+ */
+async function jobCost(call: CallContext, transport: ProviderTransport, model: ModelSpec, input: unknown): Promise<IDataObject> {
+	const spec = curatedModel(model.provider, model.id) ?? model;
+	const prices = new PriceList(spec, transport, call);
+	const inputs = input && typeof input === 'object' && !Array.isArray(input) ? (input as RequestBody) : undefined;
+	const price = inputs ? await prices.priceOf(inputs) : await prices.priceWithoutInputs();
+	return costFields(price.usd, price.source);
+}
+
 function failedJson(provider: Provider, model: string, requestId: string, error: string, raw: IDataObject): IDataObject {
 	const json: IDataObject = { provider, model, requestId, status: 'failed', error };
 	if (provider === 'wavespeed' && raw.code !== undefined && raw.code !== null && raw.code !== '') json.errorCode = raw.code;
@@ -376,6 +391,7 @@ async function confirmAndBuild(
 	}
 	if (provider === 'wavespeed' && status.raw.executionTime !== undefined) json.executionTime = status.raw.executionTime;
 	Object.assign(json, claim.extra);
+	if (json.status === 'completed') Object.assign(json, await jobCost(call, transport, model, claim.extra.input));
 	if (wanted !== 'both' && wanted !== json.status) {
 		return { response: answer(ctx, 200, { received: true, started: false }) };
 	}

@@ -29,6 +29,11 @@ export interface WaitRecord {
 	costSources?: CostSource[];
 	/** Epoch ms when each job was submitted (timeouts are measured from there). */
 	submittedAt: number;
+	/**
+	 * Per input item: the model id its job was bought for, where the node has no model of its
+	 * own (any-model nodes); absent for curated nodes.
+	 */
+	models?: Array<string | null>;
 	/** Cancel jobs still running when a callback comes after the deadline (On Timeout). */
 	cancelOnTimeout?: boolean;
 }
@@ -70,6 +75,20 @@ function decodeCostSources(value: unknown, length: number): CostSource[] {
 	return Array.from({ length }, (_, i) => SOURCE_CODES[text.length === 1 ? text : (text[i] ?? 'n')] ?? null);
 }
 
+/** One id for all items, or one per item (0 for an item without a job). */
+function modelsField(models: Array<string | null> | undefined): IDataObject {
+	if (!models?.length) return {};
+	const ids = models.filter((m): m is string => !!m);
+	if (ids.length && ids.every((id) => id === ids[0])) return { md: ids[0] };
+	return { md: models.map((m) => m ?? 0) };
+}
+
+function decodeModels(value: unknown, length: number): Array<string | null> | undefined {
+	if (typeof value === 'string') return Array.from({ length }, () => value);
+	if (Array.isArray(value)) return value.map((v) => (typeof v === 'string' ? v : null));
+	return undefined;
+}
+
 export function encodeRecord(record: WaitRecord): string {
 	// 0.032 × 5 is 0.16000000000000003 in floating point: micro-dollars are plenty.
 	const rounded = record.costs.map((c) => (c === null ? null : Math.round(c * 1e6) / 1e6));
@@ -85,6 +104,7 @@ export function encodeRecord(record: WaitRecord): string {
 		e: record.errors,
 		c: costs,
 		...costSourceField(record.costSources),
+		...modelsField(record.models),
 		l: record.jobs.length,
 		...(record.cancelOnTimeout ? { t: 1 } : {}),
 	});
@@ -107,6 +127,7 @@ export function decodeRecord(text: string): WaitRecord | undefined {
 			errors: (raw.e ?? {}) as Record<number, string>,
 			costs,
 			costSources: decodeCostSources(raw.cs, length),
+			models: decodeModels(raw.md, length),
 			cancelOnTimeout: raw.t === 1,
 		};
 	} catch {

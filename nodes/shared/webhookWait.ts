@@ -67,7 +67,7 @@ function callFor(host: Host, itemIndex: number): CallContext {
  */
 export async function itemsForEndedJobs(
 	host: Host,
-	model: ModelSpec,
+	modelOf: (itemIndex: number) => ModelSpec,
 	transport: ProviderTransport,
 	jobs: EndedJob[],
 	delivery: (itemIndex: number) => Delivery,
@@ -78,6 +78,7 @@ export async function itemsForEndedJobs(
 	const secrets = await transport.secrets(host);
 	const finish = async (job: EndedJob): Promise<INodeExecutionData> => {
 		const call = callFor(host, job.itemIndex);
+		const model = modelOf(job.itemIndex);
 		try {
 			if (job.error !== undefined || !job.requestId) {
 				throw providerError(node, {
@@ -148,7 +149,7 @@ const isEnded = (status: JobStatus) => status.phase === 'completed' || status.ph
  */
 export async function checkJobs(
 	host: Host,
-	model: ModelSpec,
+	modelOf: (itemIndex: number) => ModelSpec,
 	transport: ProviderTransport,
 	requestIds: Array<string | null>,
 	stopAtFirstRunning: boolean,
@@ -162,7 +163,7 @@ export async function checkJobs(
 				if (!requestId) return;
 				const itemIndex = start + offset;
 				const call = { ...callFor(host, itemIndex), deadline: Date.now() + 10_000 };
-				const status = await transport.status(call, model, requestId);
+				const status = await transport.status(call, modelOf(itemIndex), requestId);
 				call.debug(`job ${requestId}: ${status.phase}`);
 				if (isEnded(status)) statuses[itemIndex] = status;
 				else allEnded = false;
@@ -246,10 +247,29 @@ function continueOnFailOf(host: Host): boolean {
 	);
 }
 
+/**
+ * The model each job of a record was bought for: the node's own (curated nodes), or the one
+ * the record names (any-model nodes), as much of it as reading a job needs.
+ */
+function modelsOf(record: WaitRecord, model: ModelSpec | undefined, provider: ModelSpec['provider']) {
+	const cache = new Map<string, ModelSpec>();
+	return (itemIndex: number): ModelSpec => {
+		const id = record.models?.[itemIndex];
+		if (!id) return model ?? { provider, id: '', label: '', fields: [], fromSchema: true };
+		if (model?.id === id) return model;
+		let spec = cache.get(id);
+		if (!spec) {
+			spec = { provider, id, label: id, fields: [], fromSchema: true };
+			cache.set(id, spec);
+		}
+		return spec;
+	};
+}
+
 /** The model nodes' webhook(): a provider callback for a paused execution. */
 export async function resumeFromWebhook(
 	this: IWebhookFunctions,
-	model: ModelSpec,
+	model: ModelSpec | undefined,
 	transport: ProviderTransport,
 ): Promise<IWebhookResponseData> {
 	const request = this.getRequestObject();
@@ -262,7 +282,7 @@ export async function resumeFromWebhook(
 	}
 	const shared = sharedCheck(nonce, async () => {
 		if (resumed.has(nonce)) return { wait: true };
-		return await checkAndResume(this, model, transport, record);
+		return await checkAndResume(this, modelsOf(record, model, transport.provider), transport, record);
 	});
 	if (!shared.owner) {
 		// Joined a follow-up check that another callback owns (and answers for): nothing here
@@ -291,19 +311,19 @@ export async function resumeFromWebhook(
 
 async function checkAndResume(
 	host: IWebhookFunctions,
-	model: ModelSpec,
+	modelOf: (itemIndex: number) => ModelSpec,
 	transport: ProviderTransport,
 	record: WaitRecord,
 ): Promise<CheckOutcome> {
 	const timedOut = Date.now() >= record.deadline;
 	let checked: Awaited<ReturnType<typeof checkJobs>>;
 	try {
-		checked = await checkJobs(host, model, transport, record.jobs, !timedOut);
+		checked = await checkJobs(host, modelOf, transport, record.jobs, !timedOut);
 	} catch (error) {
 		// The provider could not be asked: let it deliver again later rather than lose the wake-up.
 		const secrets = await transport.secrets(host).catch(() => []);
 		host.logger.warn(
-			`[${host.getNode().name}] could not check the ${PROVIDER_NAMES[model.provider]} jobs: ${toNodeError(host.getNode(), error, { secrets }).message}`,
+			`[${host.getNode().name}] could not check the ${PROVIDER_NAMES[transport.provider]} jobs: ${toNodeError(host.getNode(), error, { secrets }).message}`,
 		);
 		return { retryLater: true };
 	}
@@ -321,14 +341,14 @@ async function checkAndResume(
 		status: checked.statuses[itemIndex],
 		error: record.errors[itemIndex],
 	}));
-	if (timedOut) await settleTimedOut(host, model, transport, jobs, record.cancelOnTimeout === true);
+	if (timedOut) await settleTimedOut(host, modelOf, transport, jobs, record.cancelOnTimeout === true);
 	rememberResumed(record.nonce);
 	forgetRecord(host, record.nonce);
 	const timeoutSeconds = Math.round((record.deadline - record.submittedAt) / 1000);
 	return {
 		resume: await itemsForEndedJobs(
 			host,
-			model,
+			modelOf,
 			transport,
 			jobs,
 			delivery,
@@ -344,12 +364,12 @@ async function checkAndResume(
  */
 async function settleTimedOut(
 	host: IWebhookFunctions,
-	model: ModelSpec,
+	modelOf: (itemIndex: number) => ModelSpec,
 	transport: ProviderTransport,
 	jobs: EndedJob[],
 	cancel: boolean,
 ): Promise<void> {
-	const name = PROVIDER_NAMES[model.provider];
+	const name = PROVIDER_NAMES[transport.provider];
 	await Promise.all(
 		jobs.map(async (job) => {
 			if (job.status || !job.requestId || job.error !== undefined) return;
@@ -360,6 +380,7 @@ async function settleTimedOut(
 				return;
 			}
 			const call = callFor(host, job.itemIndex);
+			const model = modelOf(job.itemIndex);
 			try {
 				const cancelled = await transport.cancel(call, model, job.requestId);
 				if (cancelled.outcome === 'alreadyEnded') {

@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test code, never shipped */
 /**
  * n8n's Retry On Fail re-runs the node inside the same execution (same node static data, same
  * custom data). These tests stand for the tries with harnesses that share both, and check that

@@ -191,8 +191,14 @@ describe.each(cases)('$name', (c) => {
 		const json = result.workflowData![0][0].json;
 		const videoUrl = `${emu.url}/files/${c.provider}/${requestId}.mp4`;
 		expect(json).toMatchObject({ provider: c.provider, requestId, status: 'completed', videoUrl, videoUrls: [videoUrl] });
-		// the shape of a completed model-node item (estimatedCost unknown here: no request body)
-		expect(json).toMatchObject({ model: c.provider === 'wavespeed' ? 'wavespeed-ai/lynx' : 'bytedance/lynx', estimatedCost: null });
+		// the shape of a completed model-node item, with its cost: WaveSpeed's callback carries the
+		// job's inputs, priced by WaveSpeed's price API; fal's does not, and Lynx on fal is priced
+		// per second of video, so its cost is unknown (never a guess)
+		expect(json).toMatchObject(
+			c.provider === 'wavespeed'
+				? { model: 'wavespeed-ai/lynx', estimatedCost: 0.5, costSource: 'provider', costCurrency: 'USD' }
+				: { model: 'bytedance/lynx', estimatedCost: null, costSource: null, costCurrency: 'USD' },
+		);
 		if (c.provider === 'wavespeed') {
 			expect(json).toMatchObject({ hasNsfwContents: [false], timings: { inference: expect.any(Number) }, input: { prompt: 'she smiles', image: IMG } });
 		} else {
@@ -201,7 +207,12 @@ describe.each(cases)('$name', (c) => {
 		}
 		expect(result.workflowData![0][0].binary).toBeUndefined();
 		// confirmed with the provider, with the trigger's credential
-		const reads = h.httpCalls.filter((call) => call.credentialType === (c.provider === 'wavespeed' ? 'waveSpeedApi' : 'falApi') && !call.url.includes('/webhook/secret'));
+		const reads = h.httpCalls.filter(
+			(call) =>
+				call.credentialType === (c.provider === 'wavespeed' ? 'waveSpeedApi' : 'falApi') &&
+				!call.url.includes('/webhook/secret') &&
+				!/\/model\/price|\/models\/pricing/.test(call.url),
+		);
 		expect(reads.map((call) => call.url.replace(emu.url, '').replace(/\?.*$/, ''))).toEqual(
 			c.provider === 'wavespeed'
 				? [`/wavespeed/api/v3/predictions/${requestId}/result`]
@@ -222,7 +233,13 @@ describe.each(cases)('$name', (c) => {
 		expect(emu.count(c.keyKind)).toBe(1);
 		// the second call fetched no key: its only requests are the job reads, with the credential
 		expect(h2.httpCalls.length).toBeGreaterThan(0);
-		expect(h2.httpCalls.every((call) => call.credentialType === (c.provider === 'wavespeed' ? 'waveSpeedApi' : 'falApi') && /\/requests?\/|\/predictions\//.test(call.url))).toBe(true);
+		expect(
+			h2.httpCalls.every(
+				(call) =>
+					call.credentialType === (c.provider === 'wavespeed' ? 'waveSpeedApi' : 'falApi') &&
+					/\/requests?\/|\/predictions\/|\/model\/price|\/models\/pricing/.test(call.url),
+			),
+		).toBe(true);
 		const [call] = h1.httpCalls;
 		if (c.provider === 'wavespeed') {
 			expect(call).toMatchObject({ method: 'GET', url: `${emu.wavespeed.baseUrl}/api/v3/webhook/secret`, credentialType: 'waveSpeedApi' });

@@ -58,7 +58,7 @@ export async function pauseUntilCallbacks(
 	submittedIds: Array<string | null>,
 	nonce: string,
 ): Promise<INodeExecutionData[][]> {
-	const { node, model, transport, ledger, providerName } = run;
+	const { node, transport, ledger, providerName } = run;
 	const first = plans[0];
 	const errors: Record<number, string> = {};
 	results.forEach((item, index) => {
@@ -66,8 +66,9 @@ export async function pauseUntilCallbacks(
 	});
 	const byItem = new Map(plans.map((p) => [p.itemIndex, p]));
 	const delivery = (itemIndex: number): Delivery => byItem.get(itemIndex) ?? first;
+	const modelOf = (itemIndex: number) => (byItem.get(itemIndex) ?? first).model;
 	const timeoutSeconds = Math.round(first.timeoutMs / 1000);
-	const checked = await checkJobs(ctx, model, transport, submittedIds, true);
+	const checked = await checkJobs(ctx, modelOf, transport, submittedIds, true);
 	if (checked.allEnded) {
 		const jobs = submittedIds.map((requestId, itemIndex) => ({
 			itemIndex,
@@ -75,7 +76,7 @@ export async function pauseUntilCallbacks(
 			status: checked.statuses[itemIndex],
 			error: errors[itemIndex],
 		}));
-		const output = await itemsForEndedJobs(ctx, model, transport, jobs, delivery, ctx.continueOnFail(), timeoutSeconds);
+		const output = await itemsForEndedJobs(ctx, modelOf, transport, jobs, delivery, ctx.continueOnFail(), timeoutSeconds);
 		ledger.clear();
 		return [output];
 	}
@@ -91,6 +92,8 @@ export async function pauseUntilCallbacks(
 		errors,
 		costs: submittedIds.map((_, index) => byItem.get(index)?.estimatedCost ?? null),
 		costSources: submittedIds.map((_, index) => byItem.get(index)?.costSource ?? null),
+		// Any-model nodes: the callbacks must know each job's model (fal reads a job under it).
+		models: first.model.fromSchema ? submittedIds.map((id, index) => (id ? modelOf(index).id : null)) : undefined,
 		cancelOnTimeout: first.onTimeout === 'cancel' && transport.cancel !== undefined,
 	};
 	if (!saveRecord(ctx, record)) {

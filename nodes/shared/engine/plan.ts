@@ -1,83 +1,143 @@
 /**
  * Step 1 of a run: every item's parameters read and checked, before the first request, into
  * a plan. Bad input costs nothing: a problem names the field and what is allowed.
+ *
+ * Where the values come from is the node's business (an InputReader): a curated node's own
+ * parameters, or an any-model node's model and typed inputs. From the plan on, the engine does
+ * not know which it was.
  */
 import { createHash } from 'crypto';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { readInputImage } from '../binary';
-import { fieldError } from '../errors';
+import { readInputFile, readInputImage } from '../binary';
 import type { InputImage } from '../binary';
+import { fieldError } from '../errors';
 import type { Delivery } from '../jobOutput';
 import { fingerprint } from '../ledger';
 import { describeProblems, mainImageField, paramName, validateParams } from '../model';
-import type { ModelSpec, RequestBody } from '../models/types';
+import type { Field, ModelSpec, RequestBody } from '../models/types';
 import type { ProviderTransport } from '../providers/types';
 import { readRunOptions } from './options';
 import type { RunOptions } from './options';
 
+/** An input binary that becomes a URL in a field of the request once uploaded. */
+export interface BinaryInput {
+	field: Field;
+	/** The input item's binary property. */
+	property: string;
+	/** The parameter that named the property (for messages). */
+	label: string;
+}
+
+/** One item's model, its checked request body, and the binaries still to upload into it. */
+export interface ItemInputs {
+	model: ModelSpec;
+	body: RequestBody;
+	binaries: BinaryInput[];
+}
+
+/** Reads and checks one item's model and values; throws a NodeOperationError naming the field. */
+export type InputReader = (ctx: IExecuteFunctions, itemIndex: number) => Promise<ItemInputs>;
+
 export interface Plan extends RunOptions, Delivery {
 	itemIndex: number;
+	model: ModelSpec;
 	body: RequestBody;
-	/** The main image comes from this input binary property. */
-	binaryImage?: { wire: string; property: string };
+	binaries: BinaryInput[];
 	/** Identifies the job this item asks for, so a retry can find the one already bought. */
 	print: string;
 }
 
-/** Reads and checks one item's parameters. Throws a NodeOperationError naming the field. */
+/** A curated node's values: its own parameters, the main image from a URL or an input binary. */
+export function curatedInputs(model: ModelSpec): InputReader {
+	return async (ctx, itemIndex) => {
+		const node = ctx.getNode();
+		const main = mainImageField(model);
+		const imageSource = main ? (ctx.getNodeParameter('imageSource', itemIndex, 'url') as string) : 'url';
+		if (imageSource !== 'url' && imageSource !== 'binary') {
+			throw fieldError(node, itemIndex, 'Image Source', `unknown value "${imageSource}"`, 'Allowed: url, binary');
+		}
+		const topLevel: Record<string, unknown> = {};
+		for (const field of model.fields) {
+			if (!field.required && !field.topLevel) continue;
+			if (field === main && imageSource === 'binary') continue;
+			topLevel[paramName(field.wire)] = ctx.getNodeParameter(paramName(field.wire), itemIndex, '');
+		}
+		const additionalFields = ctx.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
+		const { result, problems } = validateParams(model, {
+			topLevel,
+			additionalFields: additionalFields ?? {},
+			imageSource,
+		});
+		if (!result) {
+			const { message, description } = describeProblems(problems);
+			throw new NodeOperationError(node, message, { itemIndex, description });
+		}
+		const binaries: BinaryInput[] =
+			main && result.binaryImageField
+				? [
+						{
+							field: main,
+							property: String(ctx.getNodeParameter('imageBinaryProperty', itemIndex, 'data')),
+							label: 'Input Binary Field',
+						},
+					]
+				: [];
+		return { model, body: result.body, binaries };
+	};
+}
+
+/** An input binary read and checked for its field: images as images, other files by size. */
+export async function readBinaryInput(
+	ctx: IExecuteFunctions,
+	transport: ProviderTransport,
+	itemIndex: number,
+	input: BinaryInput,
+): Promise<InputImage> {
+	const { field } = input;
+	if (field.type === 'image' || field.type === 'imageList') {
+		return await readInputImage(
+			ctx,
+			itemIndex,
+			input.property,
+			field.displayName,
+			field.rules,
+			transport.uploadFormats,
+			transport.maxUploadBytes,
+			input.label,
+		);
+	}
+	return await readInputFile(ctx, itemIndex, input.property, field.displayName, transport.maxUploadBytes, input.label);
+}
+
+/** Reads and checks one item: run options, the model's values, its input binaries. */
 export async function planItem(
 	ctx: IExecuteFunctions,
-	model: ModelSpec,
+	readInputs: InputReader,
 	transport: ProviderTransport,
 	itemIndex: number,
 ): Promise<Plan> {
-	const node = ctx.getNode();
 	const options = readRunOptions(ctx, itemIndex, transport);
-
-	const main = mainImageField(model);
-	const imageSource = main ? (ctx.getNodeParameter('imageSource', itemIndex, 'url') as string) : 'url';
-	if (imageSource !== 'url' && imageSource !== 'binary') {
-		throw fieldError(node, itemIndex, 'Image Source', `unknown value "${imageSource}"`, 'Allowed: url, binary');
+	const { model, body, binaries } = await readInputs(ctx, itemIndex);
+	// The binaries are read (and checked) now; their digests make the item's fingerprint.
+	const digests: string[] = [];
+	for (const input of binaries) {
+		const file = await readBinaryInput(ctx, transport, itemIndex, input);
+		digests.push(`${input.field.wire}:${createHash('sha256').update(file.bytes).digest('hex')}`);
 	}
-	const topLevel: Record<string, unknown> = {};
-	for (const field of model.fields) {
-		if (!field.required && !field.topLevel) continue;
-		if (field === main && imageSource === 'binary') continue;
-		topLevel[paramName(field.wire)] = ctx.getNodeParameter(paramName(field.wire), itemIndex, '');
-	}
-	const additionalFields = ctx.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
-	const { result, problems } = validateParams(model, {
-		topLevel,
-		additionalFields: additionalFields ?? {},
-		imageSource,
-	});
-	if (!result) {
-		const { message, description } = describeProblems(problems);
-		throw new NodeOperationError(node, message, { itemIndex, description });
-	}
-
-	let binaryImage: Plan['binaryImage'];
-	let imageDigest: string | undefined;
-	if (main && result.binaryImageField) {
-		const property = String(ctx.getNodeParameter('imageBinaryProperty', itemIndex, 'data'));
-		const image = await readPlanImage(ctx, transport, model, itemIndex, property);
-		binaryImage = { wire: main.wire, property };
-		imageDigest = createHash('sha256').update(image.bytes).digest('hex');
-	}
-
-	const tablePrice = model.price?.(result.body) ?? null;
+	const tablePrice = model.price?.(body) ?? null;
 	return {
 		...options,
 		itemIndex,
-		body: result.body,
-		binaryImage,
+		model,
+		body,
+		binaries,
 		print: fingerprint([
 			model.provider,
 			model.id,
-			result.body,
-			imageDigest,
+			body,
+			digests.length ? digests : undefined,
 			options.mode,
 			options.webhookUrl ?? null,
 		]),
@@ -85,25 +145,4 @@ export async function planItem(
 		estimatedCost: tablePrice,
 		costSource: tablePrice === null ? null : 'table',
 	};
-}
-
-/** The main image from the input binary, checked against the model's and provider's rules. */
-export async function readPlanImage(
-	ctx: IExecuteFunctions,
-	transport: ProviderTransport,
-	model: ModelSpec,
-	itemIndex: number,
-	property: string,
-): Promise<InputImage> {
-	const main = mainImageField(model);
-	const rules = main && (main.type === 'image' || main.type === 'imageList') ? main.rules : undefined;
-	return await readInputImage(
-		ctx,
-		itemIndex,
-		property,
-		main?.displayName ?? 'Image',
-		rules,
-		transport.uploadFormats,
-		transport.maxUploadBytes,
-	);
 }

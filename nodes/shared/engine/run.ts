@@ -19,7 +19,7 @@ import { StopSwitch } from '../stopSwitch';
 import { pauseUntilCallbacks, prepareWebhookWait } from './pause';
 import { checkSpend, pricePlans, readSpendOptions } from './spend';
 import { planItem } from './plan';
-import type { Plan } from './plan';
+import type { InputReader, Plan } from './plan';
 import { earlierJob, submitPlan } from './submit';
 import type { RunContext, SubmittedJob } from './submit';
 import { waitPolled } from './wait';
@@ -37,7 +37,7 @@ interface Failure {
 
 export async function runItems(
 	ctx: IExecuteFunctions,
-	model: ModelSpec,
+	readInputs: InputReader,
 	transport: ProviderTransport,
 	env: RunEnvironment,
 ): Promise<INodeExecutionData[][]> {
@@ -46,8 +46,13 @@ export async function runItems(
 	const continueOnFail = ctx.continueOnFail();
 	const secrets = await transport.secrets(ctx);
 	const results: INodeExecutionData[] = new Array(items.length);
+	const modelOf = new Map<number, ModelSpec>();
 	const errorItem = (itemIndex: number, error: unknown, requestId?: string): INodeExecutionData => ({
-		json: errorItemJson(model, toNodeError(node, error, { itemIndex, requestId, secrets }), requestId),
+		json: errorItemJson(
+			modelOf.get(itemIndex) ?? { provider: transport.provider, id: null },
+			toNodeError(node, error, { itemIndex, requestId, secrets }),
+			requestId,
+		),
 		pairedItem: { item: itemIndex },
 	});
 
@@ -55,7 +60,9 @@ export async function runItems(
 	const plans: Plan[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
-			plans.push(await planItem(ctx, model, transport, itemIndex));
+			const plan = await planItem(ctx, readInputs, transport, itemIndex);
+			modelOf.set(itemIndex, plan.model);
+			plans.push(plan);
 		} catch (error) {
 			if (!continueOnFail) throw toNodeError(node, error, { itemIndex, secrets });
 			results[itemIndex] = errorItem(itemIndex, error);
@@ -65,11 +72,11 @@ export async function runItems(
 	const run: RunContext = {
 		ctx,
 		node,
-		model,
+		provider: transport.provider,
 		transport,
 		clock: env.clock ?? realClock,
 		ledger: new JobLedger(ctx),
-		providerName: PROVIDER_NAMES[model.provider],
+		providerName: PROVIDER_NAMES[transport.provider],
 	};
 	const callContext = (itemIndex: number, signal?: AbortSignal): CallContext => ({
 		ctx,
@@ -100,13 +107,14 @@ export async function runItems(
 
 	// 3. Buy and wait for the jobs, a bounded number at a time.
 	const stop = new StopSwitch(ctx.getExecutionCancelSignal?.());
-	const active = new Map<string, number>();
+	const active = new Map<string, { itemIndex: number; model: ModelSpec }>();
 	const submittedIds: Array<string | null> = new Array(items.length).fill(null);
 	let firstFailure: Failure | undefined;
 
 	ctx.onExecutionCancellation?.(() => cancelActive(run, active, callContext));
 
 	async function runItem(plan: Plan, call: CallContext): Promise<void> {
+		const { model } = plan;
 		let requestId: string | undefined;
 		try {
 			const known = earlierJob(run, plan);
@@ -147,7 +155,7 @@ export async function runItems(
 				submittedIds[plan.itemIndex] = requestId;
 				return;
 			}
-			active.set(requestId, plan.itemIndex);
+			active.set(requestId, { itemIndex: plan.itemIndex, model });
 			let status;
 			try {
 				status = await waitPolled(run, call, plan, job);
@@ -171,7 +179,7 @@ export async function runItems(
 
 	async function deliver(plan: Plan, call: CallContext, json: IDataObject): Promise<INodeExecutionData> {
 		const item: INodeExecutionData = { json, pairedItem: { item: plan.itemIndex } };
-		const binary = await videoBinary(call, model, json, plan);
+		const binary = await videoBinary(call, plan.model, json, plan);
 		if (binary) item.binary = binary;
 		return item;
 	}
@@ -211,7 +219,7 @@ function failureError(run: RunContext, failure: Failure, secrets: string[]) {
 	const error = toNodeError(run.node, failure.error, {
 		itemIndex: failure.itemIndex,
 		requestId: failure.requestId,
-		provider: run.model.provider,
+		provider: run.provider,
 		secrets,
 	});
 	const others = run.ledger.pending().filter((id) => id !== failure.requestId);
@@ -225,15 +233,15 @@ function failureError(run: RunContext, failure: Failure, secrets: string[]) {
 /** The user stopped the execution: cancel the running jobs where the provider can. */
 function cancelActive(
 	run: RunContext,
-	active: Map<string, number>,
+	active: Map<string, { itemIndex: number; model: ModelSpec }>,
 	callContext: (itemIndex: number) => CallContext,
 ): void {
-	for (const [requestId, itemIndex] of active) {
+	for (const [requestId, { itemIndex, model }] of active) {
 		const call = callContext(itemIndex);
 		if (run.transport.cancel) {
 			call.debug(`execution cancelled: cancelling ${run.providerName} job ${requestId}`);
 			run.transport
-				.cancel(call, run.model, requestId)
+				.cancel(call, model, requestId)
 				.catch((error) => call.debug(`cancel of ${requestId} failed: ${errorMessage(error)}`));
 		} else {
 			run.ctx.logger.info(`${run.providerName} has no cancel API: job ${requestId} keeps running at the provider`);

@@ -48,21 +48,29 @@ export interface Refusal {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** Sets every plan's price (provider, table or unknown). */
-export async function pricePlans(run: RunContext, plans: Plan[], call: CallContext): Promise<PriceList> {
-	const prices = new PriceList(run.model, run.transport, call);
+export async function pricePlans(run: RunContext, plans: Plan[], call: CallContext): Promise<void> {
+	// One list per model (an any-model node's items may name different models).
+	const lists = new Map<string, PriceList>();
+	const listFor = (plan: Plan) => {
+		let list = lists.get(plan.model.id);
+		if (!list) {
+			list = new PriceList(plan.model, run.transport, call);
+			lists.set(plan.model.id, list);
+		}
+		return list;
+	};
 	// A few at a time: identical inputs share one request, distinct ones are asked in parallel.
 	const queue = [...plans];
 	await Promise.all(
 		Array.from({ length: Math.min(5, queue.length) }, async () => {
 			while (queue.length) {
 				const plan = queue.shift() as Plan;
-				const price = await prices.priceOf(plan.body);
+				const price = await listFor(plan).priceOf(plan.body);
 				plan.estimatedCost = price.usd;
 				plan.costSource = price.source;
 			}
 		}),
 	);
-	return prices;
 }
 
 /**
@@ -97,7 +105,7 @@ export async function checkSpend(
 			balance = await run.transport.balance(call);
 		} catch (error) {
 			throw providerError(node, {
-				provider: run.model.provider,
+				provider: run.provider,
 				message: `the balance could not be read, so nothing was submitted (Check Balance is on): ${errorMessage(error).replace(/^(WaveSpeed|fal): /, '')}`,
 			});
 		}
@@ -123,7 +131,7 @@ export async function checkSpend(
 		}
 		if (overBalance) {
 			throw providerError(node, {
-				provider: run.model.provider,
+				provider: run.provider,
 				message: `the balance of ${formatUsd(balance as number)} is below this run's known cost of ${formatUsd(total)} (${plural(known.length, 'item')}), so nothing was submitted (Check Balance is on). Top up your ${providerName} account`,
 			});
 		}

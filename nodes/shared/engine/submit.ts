@@ -10,17 +10,17 @@ import { decodeDataUri } from '../binary';
 import type { Clock } from '../clock';
 import { errorMessage, providerError, toNodeError } from '../errors';
 import type { JobLedger } from '../ledger';
-import type { ModelSpec, RequestBody } from '../models/types';
+import type { Provider, RequestBody } from '../models/types';
 import { creditRefusal, submitMayHaveCreatedJob } from '../providers/common';
 import type { CallContext, ProviderTransport } from '../providers/types';
 import type { Plan } from './plan';
-import { readPlanImage } from './plan';
+import { readBinaryInput } from './plan';
 
 /** What one run shares between its steps. */
 export interface RunContext {
 	ctx: IExecuteFunctions;
 	node: INode;
-	model: ModelSpec;
+	provider: Provider;
 	transport: ProviderTransport;
 	clock: Clock;
 	ledger: JobLedger;
@@ -37,14 +37,25 @@ export interface SubmittedJob {
 	raw?: IDataObject;
 }
 
-/** Turns binaries and (where the provider wants it) data: URIs into provider-hosted URLs. */
-async function resolveImages(run: RunContext, call: CallContext, plan: Plan): Promise<RequestBody> {
-	const { ctx, model, transport } = run;
+/**
+ * Turns input binaries and (where the provider wants it) data: URIs into provider-hosted URLs.
+ * A binary for a list field (several images) is added to the list.
+ */
+async function resolveFiles(run: RunContext, call: CallContext, plan: Plan): Promise<RequestBody> {
+	const { ctx, transport } = run;
 	const body: RequestBody = { ...plan.body };
-	if (plan.binaryImage) {
-		const image = await readPlanImage(ctx, transport, model, plan.itemIndex, plan.binaryImage.property);
-		body[plan.binaryImage.wire] = await transport.uploadImage(call, image.bytes, image.mimeType, image.fileName);
-		call.debug(`uploaded input binary "${plan.binaryImage.property}" for ${plan.binaryImage.wire}`);
+	for (const input of plan.binaries) {
+		const file = await readBinaryInput(ctx, transport, plan.itemIndex, input);
+		const url = await transport.uploadImage(call, file.bytes, file.mimeType, file.fileName);
+		const { field } = input;
+		const list = field.type === 'imageList' || (field.type === 'file' && field.list === true);
+		if (list) {
+			const before = body[field.wire];
+			body[field.wire] = [...(Array.isArray(before) ? (before as string[]) : []), url];
+		} else {
+			body[field.wire] = url;
+		}
+		call.debug(`uploaded input binary "${input.property}" for ${field.wire}`);
 	}
 	if (!transport.acceptsDataUri) {
 		const upload = async (value: string) => {
@@ -54,7 +65,9 @@ async function resolveImages(run: RunContext, call: CallContext, plan: Plan): Pr
 		};
 		for (const [key, value] of Object.entries(body)) {
 			if (typeof value === 'string') body[key] = await upload(value);
-			else if (Array.isArray(value)) body[key] = await Promise.all(value.map(upload));
+			else if (Array.isArray(value) && value.every((v): v is string => typeof v === 'string')) {
+				body[key] = await Promise.all(value.map(upload));
+			}
 		}
 	}
 	return body;
@@ -68,7 +81,7 @@ function firstSentence(message: string): string {
 /** An item not sent because the account ran out of credit earlier in the run. */
 function noCredit(run: RunContext, plan: Plan) {
 	const error = providerError(run.node, {
-		provider: run.model.provider,
+		provider: run.provider,
 		message: `not submitted: ${run.providerName} refused an earlier item of this run for lack of credit (${run.outOfCredit})`,
 		itemIndex: plan.itemIndex,
 	});
@@ -80,14 +93,14 @@ function noCredit(run: RunContext, plan: Plan) {
 function uncertainJobError(run: RunContext, plan: Plan, sentAt: number | undefined, problem: string | undefined) {
 	const when = sentAt ? new Date(sentAt).toISOString().replace(/\.\d+Z$/, ' UTC').replace('T', ' ') : 'an earlier try';
 	const error = providerError(run.node, {
-		provider: run.model.provider,
+		provider: run.provider,
 		message:
 			`an earlier try of this execution sent this item's job (at ${when}) and got no answer` +
 			`${problem ? ` (${problem})` : ''}. ` +
 			'The job may exist and be billed, so it was not submitted again',
 		itemIndex: plan.itemIndex,
 	});
-	error.description = `Look in your ${run.providerName} dashboard for a ${run.model.id} job created around ${when}. If there is one, its video is there; if there is none, run the workflow again. Retry On Fail never submits this item again in this execution, so no job is bought twice.`;
+	error.description = `Look in your ${run.providerName} dashboard for a ${plan.model.id} job created around ${when}. If there is one, its video is there; if there is none, run the workflow again. Retry On Fail never submits this item again in this execution, so no job is bought twice.`;
 	return error;
 }
 
@@ -105,9 +118,10 @@ export function earlierJob(run: RunContext, plan: Plan) {
 
 /** Buys the item's job: images resolved, ledger first, one request, logged at info. */
 export async function submitPlan(run: RunContext, call: CallContext, plan: Plan): Promise<SubmittedJob> {
-	const { ctx, node, model, transport, clock, ledger } = run;
+	const { ctx, node, transport, clock, ledger } = run;
+	const { model } = plan;
 	if (run.outOfCredit) throw noCredit(run, plan);
-	const body = await resolveImages(run, call, plan);
+	const body = await resolveFiles(run, call, plan);
 	if (call.signal?.aborted) {
 		throw new NodeOperationError(node, 'The execution was stopped before the job was submitted', {
 			itemIndex: plan.itemIndex,

@@ -16,7 +16,8 @@ export async function waitPolled(
 	plan: Plan,
 	job: SubmittedJob,
 ): Promise<JobStatus> {
-	const { model, transport } = run;
+	const { transport } = run;
+	const { model } = plan;
 	const outcome = await waitForJob(call, transport, model, plan.body, job.requestId, {
 		submittedAt: job.submittedAt,
 		timeoutMs: plan.timeoutMs,
@@ -41,7 +42,8 @@ export async function afterTimeout(
 	requestId: string,
 	detail: string,
 ): Promise<JobStatus> {
-	const { model, transport, providerName } = run;
+	const { transport, providerName } = run;
+	const { model } = plan;
 	const fail = (what: string, mayStillRun: boolean) =>
 		providerError(call.node, {
 			provider: model.provider,

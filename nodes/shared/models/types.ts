@@ -3,6 +3,8 @@
  * validation and the request body are all derived from it (see ../model.ts).
  */
 
+import type { IDataObject } from 'n8n-workflow';
+
 export type Provider = 'wavespeed' | 'fal';
 
 export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'bmp' | 'tiff';
@@ -32,6 +34,7 @@ interface FieldBase {
 export interface StringField extends FieldBase {
 	type: 'string';
 	default?: string;
+	minLength?: number;
 	maxLength?: number;
 	/** Rows of the editor's text box. */
 	rows?: number;
@@ -43,6 +46,9 @@ export interface NumberField extends FieldBase {
 	default?: number;
 	min?: number;
 	max?: number;
+	/** The bounds themselves are not allowed (JSON Schema's exclusiveMinimum/Maximum). */
+	exclusiveMin?: boolean;
+	exclusiveMax?: boolean;
 }
 
 export interface OptionsField extends FieldBase {
@@ -76,15 +82,52 @@ export interface ImageListField extends FieldBase {
 	rules?: ImageRules;
 }
 
+/**
+ * A file the provider downloads that is not (only) an image: a video, an audio track, any
+ * file. A public http(s) URL or a data: URI; `list` takes several (an array field).
+ */
+export interface FileField extends FieldBase {
+	type: 'file';
+	list?: boolean;
+	minItems?: number;
+	maxItems?: number;
+}
+
+/** A list of plain values (a JSON array of strings, numbers or booleans). */
+export interface ListField extends FieldBase {
+	type: 'list';
+	items: 'string' | 'number' | 'integer' | 'boolean';
+	/** Allowed values of each entry, when the schema enumerates them. */
+	itemValues?: ReadonlyArray<string | number>;
+	minItems?: number;
+	maxItems?: number;
+	default?: Array<string | number | boolean>;
+}
+
+/**
+ * Anything the schema says in a shape a form cannot hold (objects, lists of objects, a choice
+ * between a preset and an object): JSON text, or a plain string sent as it is.
+ */
+export interface JsonField extends FieldBase {
+	type: 'json';
+	default?: unknown;
+}
+
 export type Field =
 	| StringField
 	| NumberField
 	| OptionsField
 	| BooleanField
 	| ImageField
-	| ImageListField;
+	| ImageListField
+	| FileField
+	| ListField
+	| JsonField;
 
-export type RequestBody = Record<string, string | number | boolean | string[]>;
+export type RequestBody = Record<
+	string,
+	string | number | boolean | string[] | Array<string | number | boolean> | IDataObject | IDataObject[]
+>;
 
 export interface ModelSpec {
 	provider: Provider;
@@ -102,6 +145,11 @@ export interface ModelSpec {
 	 * become a price per job); null when the inputs do not tell.
 	 */
 	outputSeconds?: (body: RequestBody) => number | null;
+	/**
+	 * Made from the provider's schema (any-model nodes): fields are keyed by their API names,
+	 * and any output (videos, images, audio, several files) is a result.
+	 */
+	fromSchema?: boolean;
 }
 
 export function defineModel<T extends ModelSpec>(model: T): T {

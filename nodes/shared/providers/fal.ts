@@ -13,6 +13,7 @@ import { providerError, toNodeError } from '../errors';
 import { callOnce, header, isRetryableStatus, jsonBody, networkCode, trimSlash } from '../http';
 import type { HttpResult } from '../http';
 import type { ModelSpec, RequestBody } from '../models/types';
+import { mediaInResult } from '../media';
 import { putBytes } from '../public';
 import { cachedSettings, missingJobId, postJob, readOrExplain, submitServerError } from './common';
 import type { CallContext, CancelOutcome, JobStatus, ProviderTransport } from './types';
@@ -341,6 +342,14 @@ export const fal: ProviderTransport = {
 		}
 		if (result.statusCode < 200 || result.statusCode >= 300 || !body) {
 			throw failure(call, result, 'Fetching the result', requestId);
+		}
+		if (model.fromSchema) {
+			// Any model: every file object in the result, of any kind; the result itself is kept.
+			const media = mediaInResult(body);
+			const videos = media.filter((m) => m.kind === 'video');
+			const extra: IDataObject = {};
+			if (body.seed !== undefined) extra.seed = body.seed;
+			return { videoUrls: videos.map((m) => m.url), media, outputs: body, contentType: videos[0]?.contentType, extra };
 		}
 		const video = body.video as IDataObject | undefined;
 		const videos = Array.isArray(body.videos)

@@ -1,5 +1,7 @@
 import type { IDataObject, INode } from 'n8n-workflow';
 
+import type { MediaFile } from '../media';
+
 import type { Host } from '../host';
 
 import type { Clock } from '../clock';
@@ -17,6 +19,10 @@ export interface JobStatus {
 
 export interface JobOutput {
 	videoUrls: string[];
+	/** Every file of the result, any kind (any-model nodes). */
+	media?: MediaFile[];
+	/** The provider's own output object, unchanged (any-model nodes). */
+	outputs?: unknown;
 	contentType?: string;
 	/** Provider extras worth keeping on the item (seed, timings, NSFW flags). */
 	extra: IDataObject;

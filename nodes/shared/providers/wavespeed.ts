@@ -12,6 +12,7 @@ import { providerError } from '../errors';
 import { callOnce, isRetryableStatus, jsonBody, trimSlash } from '../http';
 import type { HttpResult } from '../http';
 import type { ModelSpec, RequestBody } from '../models/types';
+import { mediaFromUrls } from '../media';
 import { putBytes } from '../public';
 import { cachedSettings, missingJobId, postJob, readOrExplain, submitServerError } from './common';
 import type { CallContext, JobPhase, JobStatus, ProviderTransport } from './types';
@@ -261,8 +262,19 @@ export const waveSpeed: ProviderTransport = {
 		return { phase, error, raw: data };
 	},
 
-	async output(call, _model, requestId, status: JobStatus) {
+	async output(call, model, requestId, status: JobStatus) {
 		const outputs = Array.isArray(status.raw.outputs) ? status.raw.outputs : [];
+		const extra: IDataObject = {};
+		if (status.raw.has_nsfw_contents !== undefined)
+			extra.hasNsfwContents = status.raw.has_nsfw_contents;
+		if (status.raw.timings !== undefined) extra.timings = status.raw.timings;
+		if (status.raw.created_at !== undefined) extra.createdAt = status.raw.created_at;
+		if (model.fromSchema) {
+			// Any model: every URL is a result, whatever its kind; the list itself is kept as is.
+			const media = mediaFromUrls(outputs);
+			const videoUrls = media.filter((m) => m.kind === 'video').map((m) => m.url);
+			return { videoUrls, media, outputs, extra };
+		}
 		const videoUrls = outputs.filter((o): o is string => typeof o === 'string' && o !== '');
 		if (!videoUrls.length) {
 			throw providerError(call.node, {
@@ -273,11 +285,6 @@ export const waveSpeed: ProviderTransport = {
 				response: status.raw,
 			});
 		}
-		const extra: IDataObject = {};
-		if (status.raw.has_nsfw_contents !== undefined)
-			extra.hasNsfwContents = status.raw.has_nsfw_contents;
-		if (status.raw.timings !== undefined) extra.timings = status.raw.timings;
-		if (status.raw.created_at !== undefined) extra.createdAt = status.raw.created_at;
 		return { videoUrls, extra };
 	},
 
