@@ -24,8 +24,8 @@ describe('package.json', () => {
 		expect(pkg.n8n.strict).toBe(true);
 	});
 
-	it('lists the five model nodes, the two trigger nodes and both credentials, and each exists in dist', () => {
-		expect(pkg.n8n.nodes).toHaveLength(7);
+	it('lists the five model nodes, the two any-model nodes, the two trigger nodes and both credentials, and each exists in dist', () => {
+		expect(pkg.n8n.nodes).toHaveLength(9);
 		expect(pkg.n8n.credentials).toHaveLength(2);
 		for (const file of [...pkg.n8n.nodes, ...pkg.n8n.credentials]) expect(existsSync(join(root, file))).toBe(true);
 	});
