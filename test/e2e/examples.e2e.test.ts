@@ -41,13 +41,31 @@ const MODELS: Record<string, { provider: 'wavespeed' | 'fal'; model: string }> =
 		provider: 'wavespeed',
 		model: 'bytedance/seedance-v1-lite-i2v-720p',
 	},
+	// The any-model nodes: the model is the one the example picks (see modelOf).
+	waveSpeed: { provider: 'wavespeed', model: '' },
+	fal: { provider: 'fal', model: '' },
 };
 
-/** Published prices (seeds): Lynx on WaveSpeed is flat, Seedance Lite I2V is per second. */
-function expectedCost(type: string, body: Record<string, unknown>): number | null {
-	if (type === 'waveSpeedLynx') return 0.5;
-	if (type === 'waveSpeedSeedanceLiteI2v720p') return 0.032 * Number(body.duration ?? 5);
-	return null;
+const ANY_MODEL = new Set(['waveSpeed', 'fal']);
+
+/** The provider model an example's node runs: its type's, or the one an any-model node picks. */
+function modelOf(example: { type: string; parameters: Record<string, unknown> }): string {
+	if (!ANY_MODEL.has(example.type)) return MODELS[example.type].model;
+	return String((example.parameters.model as { value?: string } | undefined)?.value ?? '');
+}
+
+/**
+ * What the item must say it costs: the emulator's price API answers for the model (the node
+ * asks it before the submit), else the published prices of the seeds (Lynx on WaveSpeed is
+ * flat, Seedance Lite I2V per second), else unknown.
+ */
+function expectedCost(emulator: Emulator, type: string, model: string, body: Record<string, unknown>): { usd: number | null; source: string | null } {
+	const provider = MODELS[type].provider;
+	const priced = provider === 'wavespeed' ? emulator.billing.waveSpeedPrice(model, body) !== undefined : emulator.billing.falUnitPrice(model) !== undefined;
+	if (priced) return { usd: emulator.billing.jobPrice(provider, model, body), source: 'provider' };
+	if (type === 'waveSpeedLynx') return { usd: 0.5, source: 'table' };
+	if (type === 'waveSpeedSeedanceLiteI2v720p') return { usd: 0.032 * Number(body.duration ?? 5), source: 'table' };
+	return { usd: null, source: null };
 }
 
 /** Parameters of every model node that steer the run rather than go to the provider. */
@@ -71,7 +89,12 @@ function wireName(parameter: string): string {
 }
 
 /** What the provider must receive for a node's saved parameters. */
-function expectedBody(parameters: Record<string, unknown>): Record<string, unknown> {
+function expectedBody(type: string, parameters: Record<string, unknown>): Record<string, unknown> {
+	// Any-model nodes: the Inputs mapper holds the provider's own field names already.
+	if (ANY_MODEL.has(type)) {
+		const value = ((parameters.inputs as { value?: Record<string, unknown> } | undefined)?.value ?? {}) as Record<string, unknown>;
+		return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== '' && v !== null && v !== undefined));
+	}
 	const body: Record<string, unknown> = {};
 	const put = (name: string, value: unknown) => {
 		if (value === '' || value === undefined || value === null) return;
@@ -248,7 +271,8 @@ describe.each(e2eVersions())('examples in real n8n %s', (version) => {
 	});
 
 	it.each(examples.map((e) => [e.file, e] as const))('runs %s', async (_file, example) => {
-		const { provider, model } = MODELS[example.type];
+		const { provider } = MODELS[example.type];
+		const model = modelOf(example);
 		emulator.reset();
 		emulator.setPlan({ durationMs: 1500, videoBytes: VIDEO_BYTES });
 
@@ -263,7 +287,7 @@ describe.each(e2eVersions())('examples in real n8n %s', (version) => {
 		expect(submit.provider).toBe(provider);
 		expect(submit.model).toBe(model);
 		const body = submit.body as Record<string, unknown>;
-		const expected = expectedBody(example.parameters);
+		const expected = expectedBody(example.type, example.parameters);
 		if (example.inputPng) {
 			// The input binary was uploaded to the provider's storage and the body carries its URL.
 			const imageWire = provider === 'fal' ? 'image_url' : 'image';
@@ -281,9 +305,10 @@ describe.each(e2eVersions())('examples in real n8n %s', (version) => {
 		const json = items[0].json;
 		expect(json).toMatchObject({ provider, model, requestId: jobs[0].id });
 
-		const cost = expectedCost(example.type, body);
-		if (cost === null) expect(json.estimatedCost).toBeNull();
-		else expect(json.estimatedCost).toBeCloseTo(cost, 6);
+		const cost = expectedCost(emulator, example.type, model, body);
+		if (cost.usd === null) expect(json.estimatedCost).toBeNull();
+		else expect(json.estimatedCost).toBeCloseTo(cost.usd, 6);
+		expect(json).toMatchObject({ costSource: cost.source, costCurrency: 'USD' });
 
 		if (example.parameters.mode === 'submitOnly') {
 			expect(json.status).toBe('submitted');
