@@ -235,6 +235,15 @@ function httpCodeOf(error: unknown): number | undefined {
 
 /** The item of a job that ended in failure, from the provider's status. */
 /**
+ * The model of a job a callback is about: a curated table where there is one (its item is a
+ * video item), else any model (its item lists every file of the result, as the any-model
+ * nodes' items do).
+ */
+function jobModel(provider: Provider, id: string): ModelSpec {
+	return curatedModel(provider, id) ?? { provider, id, label: id, fields: [], fromSchema: true };
+}
+
+/**
  * What the job cost, where that can be known: WaveSpeed's callback carries the job's inputs
  * (they only price it; the video comes from the provider's own read), fal's does not, so only a
  * price that does not depend on them is given. Unknown is null, never a guess.
@@ -351,7 +360,7 @@ async function confirmAndBuild(
 		deadline: Date.now() + CONFIRM_DEADLINE_MS,
 		debug: (message) => ctx.logger.debug(`${label} job ${requestId}: ${message}`),
 	};
-	let model: ModelSpec = { provider, id: modelId, label: modelId, fields: [] };
+	let model = jobModel(provider, modelId);
 	let status: JobStatus;
 	try {
 		status = await transport.status(call, model, requestId);
@@ -367,7 +376,7 @@ async function confirmAndBuild(
 		throw toNodeError(node, error, { requestId, provider });
 	}
 	if (provider === 'wavespeed' && typeof status.raw.model === 'string' && isModelId(status.raw.model)) {
-		model = { ...model, id: status.raw.model, label: status.raw.model };
+		model = jobModel(provider, status.raw.model);
 	}
 	if (status.phase !== 'completed' && status.phase !== 'failed') {
 		// Only a race (the callback outran the provider's own status) makes this happen for a
