@@ -2528,6 +2528,25 @@ export class Emulator {
 					return reply(200, { url: this.other.url, requests: this.other.requests });
 				case 'GET info':
 					return reply(200, this.info());
+				case 'GET models':
+					return reply(200, { wavespeed: this.waveSpeedModels(), fal: this.falModels() });
+				case 'POST model': {
+					if (b.provider === 'wavespeed' && isObject(b.model) && typeof b.model.model_id === 'string') {
+						this.addWaveSpeedModel(b.model as unknown as WaveSpeedModel, isObject(b.price) ? (b.price as unknown as PriceRule) : undefined);
+					} else if (b.provider === 'fal' && isObject(b.model) && typeof b.model.endpoint_id === 'string') {
+						this.addFalModel(
+							b.model as unknown as FalModel,
+							isObject(b.price) ? (b.price as unknown as Omit<FalUnitPrice, 'endpoint_id'>) : undefined,
+						);
+					} else {
+						return reply(400, { error: 'provider (wavespeed|fal) and model {model_id|endpoint_id, …} are required' });
+					}
+					return reply(200, { ok: true });
+				}
+				case 'POST fal-validation':
+					if (b.mode !== 'submit' && b.mode !== 'result') return reply(400, { error: "mode must be 'submit' or 'result'" });
+					this.falValidation = b.mode;
+					return reply(200, { ok: true });
 				case 'POST callback': {
 					if (typeof b.jobId !== 'string') return reply(400, { error: 'jobId is required' });
 					const r = await this.sendCallback(
