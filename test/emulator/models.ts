@@ -54,9 +54,13 @@ function loadFixtures() {
 	return fixtures;
 }
 
-/** fal's queue paths drop everything after `{owner}/{alias}` (fal-js `parseEndpointId`). */
+/**
+ * fal's queue paths drop everything after `{owner}/{alias}` (fal-js `parseEndpointId`; the
+ * namespaces `workflows/` and `comfy/` come before the owner).
+ */
 export function falOwnerAlias(endpointId: string): string {
-	return endpointId.split('/').slice(0, 2).join('/');
+	const parts = endpointId.split('/');
+	return parts.slice(0, ['workflows', 'comfy'].includes(parts[0]) ? 3 : 2).join('/');
 }
 
 /** The models the emulator serves: the fixtures, then what a test added (same id: the added one). */
