@@ -8,7 +8,7 @@
  *   ${url}/wavespeed/...        WaveSpeed API (baseUrl)
  *   ${url}/fal-queue/...        fal queue (queueUrl)
  *   ${url}/fal-rest/...         fal REST: storage, JWKS, user balance (restUrl)
- *   ${url}/fal-api/...          fal platform API: pricing, billing (apiUrl)
+ *   ${url}/fal-api/...          fal platform API: models, pricing, billing (apiUrl)
  *   ${url}/files/...            generated videos and uploaded files (public)
  *   ${url}/__control/...        test control (no auth, loopback only; not recorded)
  */
@@ -18,6 +18,27 @@ import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 
 import { Billing, FAL_LOCKED, WAVESPEED_NO_CREDIT } from './billing';
+import type { FalUnitPrice, PriceRule } from './billing';
+import type { FalModel, WaveSpeedModel } from './catalog';
+import {
+	ModelCatalog,
+	OUTPUT_TYPES,
+	checkFalInput,
+	checkWaveSpeedInput,
+	falModelsAnswer,
+	falOutputShape,
+	falOwnerAlias,
+	mp3Bytes,
+	multiValues,
+	pngBytes,
+	waveSpeedOutputKind,
+	waveSpeedSchemaOf,
+	withFalDefaults,
+	withWaveSpeedDefaults,
+} from './models';
+import type { FalErrorItem, FalOutputProp, OutputKind } from './models';
+
+export { mp3Bytes, pngBytes } from './models';
 
 // ---------------------------------------------------------------------------------------------
 // Public types
@@ -35,6 +56,7 @@ export type RequestKind =
 	| 'download'
 	| 'balance'
 	| 'price'
+	| 'catalog'
 	| 'secret'
 	| 'storage-initiate'
 	| 'jwks'
@@ -153,6 +175,19 @@ export interface JobInfo {
 	endsAt: number | null;
 	cancelled: boolean;
 	plan: JobPlan;
+	/** the files the job makes once completed, in output order (also listed before it ends) */
+	outputs: OutputFileInfo[];
+}
+
+/** One file a job makes: WaveSpeed lists its `url` in `outputs`, fal puts it at `key` of the result. */
+export interface OutputFileInfo {
+	url: string;
+	kind: OutputKind;
+	contentType: string;
+	/** bytes (the plan's `videoBytes` for the main video) */
+	size: number;
+	/** fal: the result property holding it (`video`, `thumbnail`, `images`); WaveSpeed: '' */
+	key: string;
 }
 
 export interface CallbackOptions {
@@ -194,15 +229,11 @@ export interface CallbackRecord {
 // Constants
 // ---------------------------------------------------------------------------------------------
 
-// seeds / interface.md: the four WaveSpeed models and the fal app the package ships nodes for.
-const WS_MODELS = new Set([
-	'wavespeed-ai/lynx',
-	'wavespeed-ai/ltx-video-v097/i2v-720p',
-	'bytedance/seedance-v1-lite/reference-to-video',
-	'bytedance/seedance-v1-lite-i2v-720p',
-]);
+// The models served are the catalogue's (models.ts: catalog/ fixtures plus what a test adds).
 // fal serves Lynx as bytedance/lynx (fal-js endpoints.ts since 2025-12); the old id is gone.
-const FAL_APPS = new Set(['bytedance/lynx']);
+
+/** Size of a job's secondary videos (the first video takes the plan's `videoBytes`). */
+const SECONDARY_VIDEO_BYTES = 32 * 1024;
 
 const DEFAULT_PLAN = {
 	durationMs: 300,
@@ -250,7 +281,21 @@ interface Job {
 	gatewayId: string;
 	/** fal: which account submitted it */
 	account: 'main' | 'other';
+	/** the files it makes (the first video is served at /files/{provider}/{id}.mp4) */
+	files: JobFile[];
+	/** fal: how its result is laid out (from the endpoint's Output schema) */
+	falShape: FalOutputProp[];
+	/** fal: validation errors found when it ran (falValidation 'result'); it fails with them */
+	detail?: FalErrorItem[];
 	timer?: Timer;
+}
+
+interface JobFile {
+	/** the URL's last segment (`thumbnail.png`); '' for the main video (`{id}.mp4`) */
+	name: string;
+	kind: OutputKind;
+	key: string;
+	main: boolean;
 }
 
 interface StoredFile {
@@ -588,6 +633,13 @@ export class Emulator {
 	};
 	/** prices, balances and refusals for lack of credit (billing.ts) */
 	readonly billing = new Billing();
+	/**
+	 * When fal checks a submit against the endpoint's input schema: `'submit'` (default) answers
+	 * 422 `{detail:[…]}` and creates no job; `'result'` queues the job, which then fails with that
+	 * detail (result GET 422, callback `ERROR`), as fal's webhook docs show for a missing field.
+	 * reset() sets 'submit' again.
+	 */
+	falValidation: 'submit' | 'result' = 'submit';
 	requests: RecordedRequest[] = [];
 	callbacks: CallbackRecord[] = [];
 	/**
@@ -614,6 +666,7 @@ export class Emulator {
 	private readonly wrongWebhookSecret = `whsec_${crypto.randomBytes(32).toString('base64')}`;
 
 	private jobMap = new Map<string, Job>();
+	private readonly models = new ModelCatalog();
 	private plans: Array<{ match: { provider?: Provider; model?: string }; plan: JobPlan }> = [];
 	private nextPlans: JobPlan[] = [];
 	private binaryUploadRetired = false;
@@ -726,6 +779,31 @@ export class Emulator {
 		this.binaryUploadRetired = retired;
 	}
 
+	/** The WaveSpeed models served (`GET /api/v3/models` lists them; submits accept them). */
+	waveSpeedModels(): WaveSpeedModel[] {
+		return this.models.waveSpeedModels();
+	}
+
+	/** The fal endpoints served, with their OpenAPI documents (`GET /v1/models` searches them). */
+	falModels(): FalModel[] {
+		return this.models.falModels();
+	}
+
+	/**
+	 * Serves one more WaveSpeed model (or replaces a fixture of the same id) until reset(),
+	 * with its price rule if given (`{kind: 'flat', usd}` …; without one it has no price).
+	 */
+	addWaveSpeedModel(model: WaveSpeedModel, price?: PriceRule): void {
+		this.models.addWaveSpeed(model);
+		if (price) this.billing.addPrices({ [model.model_id]: price }, {});
+	}
+
+	/** Serves one more fal endpoint (or replaces a fixture of the same id) until reset(), with its unit price if given. */
+	addFalModel(model: FalModel, price?: Omit<FalUnitPrice, 'endpoint_id'>): void {
+		this.models.addFal(model);
+		if (price) this.billing.addPrices({}, { [model.endpoint_id]: { endpoint_id: model.endpoint_id, ...price } });
+	}
+
 	reset(): void {
 		this.generation++;
 		for (const j of this.jobMap.values()) if (j.timer) this.clearTimer(j.timer);
@@ -739,6 +817,8 @@ export class Emulator {
 		this.pending.clear();
 		this.binaryUploadRetired = false;
 		this.billing.reset();
+		this.models.reset();
+		this.falValidation = 'submit';
 		this.jwksStyle = 'full';
 		this.other.requests.splice(0);
 	}
@@ -909,11 +989,14 @@ export class Emulator {
 		input: Record<string, unknown>,
 		webhook?: string,
 		account: 'main' | 'other' = 'main',
+		detail?: FalErrorItem[],
 	): Job {
 		const plan = this.resolvePlan(provider, model);
+		if (detail?.length) Object.assign(plan, { outcome: 'failed', error: detail[0].msg });
 		const now = Date.now();
 		const id =
 			provider === 'wavespeed' ? crypto.randomBytes(16).toString('hex') : crypto.randomUUID();
+		const { files, falShape } = this.outputsFor(provider, model, input, id);
 		const seedIn = input.seed;
 		const job: Job = {
 			id,
@@ -933,6 +1016,9 @@ export class Emulator {
 					: parseInt(sha256hex(id).slice(0, 8), 16) & 0x7fffffff,
 			gatewayId: plan.gatewayRetry ? crypto.randomUUID() : id,
 			account,
+			files,
+			falShape,
+			detail: detail?.length ? detail : undefined,
 		};
 		this.jobMap.set(id, job);
 		if (job.endsAt !== null) {
@@ -942,6 +1028,73 @@ export class Emulator {
 			});
 		}
 		return job;
+	}
+
+	/**
+	 * The files a job of this model makes: WaveSpeed one, of the kind its `type` names; fal every
+	 * file property of the endpoint's Output schema (Sora 2: video, thumbnail, spritesheet).
+	 * The first video is the main one: served at /files/{provider}/{id}.mp4, shaped by the plan.
+	 */
+	private outputsFor(
+		provider: Provider,
+		model: string,
+		input: Record<string, unknown>,
+		id: string,
+	): { files: JobFile[]; falShape: FalOutputProp[] } {
+		if (provider === 'wavespeed') {
+			const kind = waveSpeedOutputKind(this.models.waveSpeedModel(model)?.type);
+			const main = kind === 'video';
+			return {
+				files: [{ name: main ? '' : `output.${OUTPUT_TYPES[kind].ext}`, kind, key: '', main }],
+				falShape: [],
+			};
+		}
+		const endpoint = this.models.falModel(model);
+		const falShape: FalOutputProp[] = endpoint
+			? falOutputShape(endpoint, input, id)
+			: [
+					{ name: 'video', kind: 'file', file: 'video', array: false },
+					{ name: 'seed', kind: 'seed' },
+				];
+		const files: JobFile[] = [];
+		for (const p of falShape) {
+			if (p.kind !== 'file') continue;
+			const main = p.file === 'video' && !files.some((f) => f.main);
+			const name = main ? '' : `${p.name}${p.array ? '-0' : ''}.${OUTPUT_TYPES[p.file].ext}`;
+			files.push({ name, kind: p.file, key: p.name, main });
+		}
+		return { files, falShape };
+	}
+
+	private fileUrl(job: Job, f: JobFile): string {
+		return f.main ? this.videoUrl(job) : `${this.url}/files/${job.provider}/${job.id}/${f.name}`;
+	}
+
+	private fileContentType(job: Job, f: JobFile): string {
+		return f.main ? job.plan.contentType : OUTPUT_TYPES[f.kind].contentType;
+	}
+
+	/** The bytes of a file other than the main video (deterministic: from the job id and name). */
+	private fileBytes(job: Job, f: JobFile): Buffer | undefined {
+		const seed = `${job.id}/${f.name}`;
+		if (f.kind === 'image') return pngBytes(seed);
+		if (f.kind === 'audio') return mp3Bytes(seed);
+		return undefined;
+	}
+
+	private fileSize(job: Job, f: JobFile): number {
+		if (f.main) return Math.max(0, Math.floor(job.plan.videoBytes));
+		return this.fileBytes(job, f)?.length ?? SECONDARY_VIDEO_BYTES;
+	}
+
+	/** fal's File object for one output file. */
+	private falFile(job: Job, f: JobFile): Record<string, unknown> {
+		return {
+			url: this.fileUrl(job, f),
+			content_type: this.fileContentType(job, f),
+			file_name: f.main ? `${job.id}.mp4` : f.name,
+			file_size: f.main ? job.plan.videoBytes : this.fileSize(job, f),
+		};
 	}
 
 	/** Job state is a pure function of the clock (brief: "derived from time"). */
@@ -983,6 +1136,13 @@ export class Emulator {
 			endsAt: j.endsAt,
 			cancelled: j.cancelled,
 			plan: { ...j.plan },
+			outputs: j.files.map((f) => ({
+				url: this.fileUrl(j, f),
+				kind: f.kind,
+				contentType: this.fileContentType(j, f),
+				size: this.fileSize(j, f),
+				key: f.key,
+			})),
 		};
 	}
 
@@ -1000,7 +1160,7 @@ export class Emulator {
 	private wsPrediction(job: Job, t = Date.now()): Record<string, unknown> {
 		const ph = this.phase(job, t);
 		const done = ph === 'completed' || ph === 'failed';
-		const outputs = ph === 'completed' && !job.plan.emptyOutputs ? [this.videoUrl(job)] : [];
+		const outputs = ph === 'completed' && !job.plan.emptyOutputs ? this.allOutputUrls(job) : [];
 		const inference = done ? this.inferenceMs(job) : 0;
 		const o: Record<string, unknown> = {
 			id: job.id,
@@ -1019,9 +1179,14 @@ export class Emulator {
 		return o;
 	}
 
+	private allOutputUrls(job: Job): string[] {
+		return job.files.map((f) => this.fileUrl(job, f));
+	}
+
 	private falUrls(job: Job): Record<string, string> {
-		// §2.3: status/result/cancel live under {owner}/{alias}/requests/{id}
-		const base = `${this.fal.queueUrl}/${job.model}/requests/${job.id}`;
+		// §2.3: status/result/cancel live under {owner}/{alias}/requests/{id} (fal-js drops the
+		// rest of a longer endpoint id: fal-ai/kling-video/v2.1/pro/image-to-video → fal-ai/kling-video)
+		const base = `${this.fal.queueUrl}/${falOwnerAlias(job.model)}/requests/${job.id}`;
 		return {
 			request_id: job.id,
 			response_url: base,
@@ -1076,23 +1241,31 @@ export class Emulator {
 		};
 	}
 
-	/** §4.2 output of Lynx (bytedance/lynx). */
+	/**
+	 * The result, laid out by the endpoint's Output schema (§4.2 for Lynx: `{video, seed}`):
+	 * a File object per file property (a one-element list for a list of files), `seed` where
+	 * the schema has one, a plausible value for the other required fields. `emptyOutputs`
+	 * leaves the files out.
+	 */
 	private falOutput(job: Job): Record<string, unknown> {
 		const seed = job.plan.bigSeed ? rawInt(job.plan.bigSeed) : job.seed;
-		if (job.plan.emptyOutputs) return { seed };
-		return {
-			video: {
-				url: this.videoUrl(job),
-				content_type: job.plan.contentType,
-				file_name: `${job.id}.mp4`,
-				file_size: job.plan.videoBytes,
-			},
-			seed,
-		};
+		const out: Record<string, unknown> = {};
+		for (const p of job.falShape) {
+			if (p.kind === 'seed') {
+				out[p.name] = seed;
+			} else if (p.kind === 'value') {
+				out[p.name] = p.value;
+			} else if (!job.plan.emptyOutputs) {
+				const f = job.files.find((x) => x.key === p.name);
+				if (f) out[p.name] = p.array ? [this.falFile(job, f)] : this.falFile(job, f);
+			}
+		}
+		return out;
 	}
 
 	private falErrorDetail(job: Job): Record<string, unknown> {
 		// §2.8: model errors come as FastAPI/Pydantic-style detail lists
+		if (job.detail && !job.cancelled) return { detail: job.detail };
 		return { detail: [{ loc: ['body'], msg: this.jobError(job), type: 'value_error' }] };
 	}
 
@@ -1362,6 +1535,7 @@ export class Emulator {
 			if (method === 'POST' && p === 'media/uploads')
 				return { ...base, kind: 'upload', op: 'ws-upload-ticket' };
 			if (method === 'POST' && p === 'model/price') return { ...base, kind: 'price', op: 'ws-price' };
+			if (method === 'GET' && p === 'models') return { ...base, kind: 'catalog', op: 'ws-models' };
 			if (method === 'GET' && p === 'balance')
 				return { ...base, kind: 'balance', op: 'ws-balance' };
 			if (method === 'GET' && p === 'webhook/secret')
@@ -1406,6 +1580,7 @@ export class Emulator {
 			const base = { provider: 'fal' as const, owner: 'fal' as const };
 			const p = path.slice('/fal-api'.length).replace(/\/+$/, '');
 			if (method === 'GET' && p === '/v1/models/pricing') return { ...base, kind: 'price', op: 'fal-price' };
+			if (method === 'GET' && p === '/v1/models') return { ...base, kind: 'catalog', op: 'fal-models' };
 			if (method === 'GET' && p === '/v1/account/billing') return { ...base, kind: 'balance', op: 'fal-billing' };
 			return { ...base, kind: 'unknown', op: 'fal-unknown' };
 		}
@@ -1433,6 +1608,17 @@ export class Emulator {
 					kind: 'download',
 					op: 'video',
 					jobId: safeDecode(video[1]),
+				};
+			}
+			if (get && seg.length === 3 && (seg[0] === 'wavespeed' || seg[0] === 'fal') && seg[2] !== '') {
+				// the other files of a job: /files/{provider}/{id}/{name} (thumbnail.png, audio.mp3 …)
+				return {
+					provider: 'files',
+					owner: seg[0] as Provider,
+					kind: 'download',
+					op: 'output',
+					jobId: safeDecode(seg[1]),
+					arg: safeDecode(seg[2]),
 				};
 			}
 			if (get && seg.length >= 2 && seg[0] === 'uploads') {
@@ -1489,6 +1675,16 @@ export class Emulator {
 				);
 			case 'ws-price':
 				return this.wsPrice(ctx);
+			case 'ws-models':
+				// §10: the whole catalogue in one answer, every model with its request schema
+				return (
+					this.wsAuthed(ctx) ?? {
+						status: 200,
+						json: { code: 200, message: 'success', data: this.models.waveSpeedModels() },
+					}
+				);
+			case 'fal-models':
+				return this.falModelsList(ctx);
 			case 'fal-price':
 				return this.falPrice(ctx);
 			case 'fal-billing':
@@ -1520,6 +1716,8 @@ export class Emulator {
 				return { status: 404, json: { detail: 'Not Found' } };
 			case 'video':
 				return this.videoDownload(ctx);
+			case 'output':
+				return this.outputDownload(ctx);
 			case 'file':
 				return this.fileDownload(ctx);
 			case 'put':
@@ -1548,8 +1746,8 @@ export class Emulator {
 		const denied = this.wsAuthed(ctx);
 		if (denied) return denied;
 		const model = ctx.route.model ?? '';
-		if (!WS_MODELS.has(model))
-			return { status: 404, json: { code: 404, message: `Model not found: ${model}` } };
+		const entry = this.models.waveSpeedModel(model);
+		if (!entry) return { status: 404, json: { code: 404, message: `Model not found: ${model}` } };
 		const parsed = parseJson(ctx.raw);
 		if (!parsed.ok || !isObject(parsed.value)) {
 			return {
@@ -1557,6 +1755,10 @@ export class Emulator {
 				json: { code: 400, message: 'Invalid request body: expected a JSON object' },
 			};
 		}
+		// The body is checked against the model's own request schema before any job exists.
+		const schema = waveSpeedSchemaOf(entry);
+		const problem = schema ? checkWaveSpeedInput(schema, parsed.value) : undefined;
+		if (problem) return { status: 400, json: { code: 400, message: problem } };
 		const webhook = ctx.url.searchParams.get('webhook') ?? undefined;
 		if (webhook !== undefined && !isHttpUrl(webhook)) {
 			return { status: 400, json: { code: 400, message: 'Invalid webhook URL' } };
@@ -1571,7 +1773,8 @@ export class Emulator {
 				},
 			};
 		}
-		if (!this.billing.charge('wavespeed', this.billing.jobPrice('wavespeed', model, parsed.value))) {
+		const priced = withWaveSpeedDefaults(entry, parsed.value);
+		if (!this.billing.charge('wavespeed', this.billing.jobPrice('wavespeed', model, priced))) {
 			return { status: 402, json: WAVESPEED_NO_CREDIT };
 		}
 		const job = this.createJob('wavespeed', model, parsed.value, webhook);
@@ -1638,8 +1841,13 @@ export class Emulator {
 		const body = parsed.ok && isObject(parsed.value) ? parsed.value : undefined;
 		const model = typeof body?.model_id === 'string' ? body.model_id : '';
 		const inputs = isObject(body?.inputs) ? body.inputs : {};
+		if (!this.models.waveSpeedModel(model) && !this.billing.hasWaveSpeedRule(model)) {
+			return { status: 404, json: { code: 404, message: `Model not found: ${model}` } };
+		}
 		const price = this.billing.waveSpeedPrice(model, inputs);
-		if (price === undefined) return { status: 404, json: { code: 404, message: `Model not found: ${model}` } };
+		// A catalogue model without a known price (fixture rule `unknown`, or a table without
+		// this row) is answered as an unknown one: 404 (assumed; the real API always has a formula).
+		if (price === undefined) return { status: 404, json: { code: 404, message: `No price for model: ${model}` } };
 		return {
 			status: 200,
 			json: { code: 200, message: 'success', data: { model_id: model, price, discounted_price: price, currency: 'USD' } },
@@ -1650,11 +1858,26 @@ export class Emulator {
 	private falPrice(ctx: Ctx): Reply {
 		const denied = this.falAuthed(ctx);
 		if (denied) return { status: 401, json: { error: { type: 'authorization_error', message: 'Unauthorized' } } };
-		const ids = ctx.url.searchParams.getAll('endpoint_id').flatMap((v) => v.split(','));
+		const ids = multiValues(ctx.url.searchParams, 'endpoint_id');
 		if (!ids.length) return { status: 400, json: { error: { type: 'validation_error', message: 'endpoint_id is required' } } };
+		if (ids.length > 50) return { status: 400, json: { error: { type: 'validation_error', message: `endpoint_id accepts 1-50 values, got ${ids.length}` } } };
 		const prices = ids.map((id) => this.billing.falUnitPrice(id)).filter((p) => p !== undefined);
 		if (!prices.length) return { status: 404, json: { error: { type: 'not_found', message: 'No pricing found' } } };
 		return { status: 200, json: { prices, next_cursor: null, has_more: false } };
+	}
+
+	/**
+	 * `GET /v1/models` (§9): authentication is optional there (a key only raises rate limits),
+	 * but a key that is given must be valid (401 otherwise). Search, find, paging and
+	 * `expand` as in models.ts `falModelsAnswer`.
+	 */
+	private falModelsList(ctx: Ctx): Reply {
+		const auth = ctx.req.headers.authorization;
+		const given = typeof auth === 'string' && auth.trim() !== '';
+		if (given && !this.falAccount(ctx)) {
+			return { status: 401, json: { error: { type: 'authorization_error', message: 'Invalid API key' } } };
+		}
+		return falModelsAnswer(this.models.falModels(), ctx.url.searchParams, given);
 	}
 
 	/** `GET /v1/account/billing?expand=credits`: fal shows it to admin keys only. */
@@ -1733,7 +1956,8 @@ export class Emulator {
 		const denied = this.falAuthed(ctx);
 		if (denied) return denied;
 		const app = ctx.route.model ?? '';
-		if (!FAL_APPS.has(app)) return { status: 404, json: { detail: 'Application not found' } };
+		const endpoint = this.models.falModel(app);
+		if (!endpoint) return { status: 404, json: { detail: 'Application not found' } };
 		const parsed = parseJson(ctx.raw);
 		if (!parsed.ok || !isObject(parsed.value)) {
 			return {
@@ -1746,10 +1970,15 @@ export class Emulator {
 		const webhook = ctx.url.searchParams.get('fal_webhook') ?? undefined;
 		if (webhook !== undefined && !isHttpUrl(webhook))
 			return { status: 400, json: { detail: 'Invalid webhook URL' } };
-		if (!this.billing.charge('fal', this.billing.jobPrice('fal', app, parsed.value))) {
+		// The body is checked against the endpoint's input schema (FastAPI + Pydantic): at submit
+		// (422, no job), or, with falValidation 'result', by the job, which then fails with it.
+		const detail = checkFalInput(endpoint, parsed.value);
+		if (detail.length && this.falValidation === 'submit') return { status: 422, json: { detail } };
+		const price = detail.length ? 0 : this.billing.jobPrice('fal', app, withFalDefaults(endpoint, parsed.value));
+		if (!this.billing.charge('fal', price)) {
 			return { status: 403, json: FAL_LOCKED };
 		}
-		const job = this.createJob('fal', app, parsed.value, webhook, this.falAccount(ctx));
+		const job = this.createJob('fal', app, parsed.value, webhook, this.falAccount(ctx), detail);
 		ctx.rec.jobId = job.id;
 		// §2.4 submit response
 		return {
@@ -1768,12 +1997,19 @@ export class Emulator {
 		const denied = this.falAuthed(ctx);
 		if (denied) return denied;
 		const app = ctx.route.arg ?? '';
-		if (!FAL_APPS.has(app)) return { status: 404, json: { detail: 'Application not found' } };
+		if (!this.models.isFalApp(app)) return { status: 404, json: { detail: 'Application not found' } };
 		const job = this.jobMap.get(ctx.route.jobId ?? '');
-		// Another account's request is as unknown as one that does not exist.
-		if (!job || job.provider !== 'fal' || job.model !== app || job.account !== this.falAccount(ctx)) {
+		// Another account's request is as unknown as one that does not exist. The path names the
+		// job's app as {owner}/{alias} (what fal's URLs say) or as the whole endpoint id.
+		if (
+			!job ||
+			job.provider !== 'fal' ||
+			(job.model !== app && falOwnerAlias(job.model) !== app) ||
+			job.account !== this.falAccount(ctx)
+		) {
 			return { status: 404, json: { detail: 'Request not found', status: 'NOT_FOUND' } };
 		}
+		ctx.rec.model = job.model;
 		const idHeader = { 'x-fal-request-id': job.id };
 		const logs = ['1', 'true'].includes((ctx.url.searchParams.get('logs') ?? '').toLowerCase());
 		const now = Date.now();
@@ -1922,7 +2158,8 @@ export class Emulator {
 			!job ||
 			job.provider !== ctx.route.owner ||
 			this.phase(job) !== 'completed' ||
-			job.plan.emptyOutputs
+			job.plan.emptyOutputs ||
+			!job.files.some((f) => f.main)
 		) {
 			return { status: 404, raw: 'Not Found', headers: { 'content-type': 'text/plain' } };
 		}
@@ -1940,6 +2177,30 @@ export class Emulator {
 					{ chunked, gzip },
 				),
 		};
+	}
+
+	/** A job's other files: /files/{provider}/{id}/{name} (images, audio, further videos). */
+	private outputDownload(ctx: Ctx): Reply | Custom {
+		const job = this.jobMap.get(ctx.route.jobId ?? '');
+		const f = job?.files.find((x) => !x.main && x.name === ctx.route.arg);
+		if (
+			!job ||
+			!f ||
+			job.provider !== ctx.route.owner ||
+			this.phase(job) !== 'completed' ||
+			job.plan.emptyOutputs
+		) {
+			return { status: 404, raw: 'Not Found', headers: { 'content-type': 'text/plain' } };
+		}
+		ctx.rec.model = job.model;
+		ctx.rec.jobId = job.id;
+		const bytes = this.fileBytes(job, f);
+		const contentType = this.fileContentType(job, f);
+		const make = bytes
+			? (s: number, e: number) => Readable.from([bytes.subarray(s, e)])
+			: (s: number, e: number) => videoStream(`${job.id}/${f.name}`, SECONDARY_VIDEO_BYTES, s, e);
+		const size = bytes?.length ?? SECONDARY_VIDEO_BYTES;
+		return { custom: (fault) => this.streamDownload(ctx, size, contentType, make, fault) };
 	}
 
 	private streamDownload(
@@ -2022,7 +2283,7 @@ export class Emulator {
 		if (job.provider === 'wavespeed') {
 			// §1.7: bare prediction object (plus the input echo), HMAC-SHA256 over id.ts.body
 			const obj = { ...this.wsPrediction(job, Math.max(Date.now(), end)), input: job.input };
-			if (opts.early) Object.assign(obj, { status: 'completed', outputs: [this.videoUrl(job)] });
+			if (opts.early) Object.assign(obj, { status: 'completed', outputs: this.allOutputUrls(job) });
 			const signed = opts.forgeSigned ? this.tamper(toJson(obj)) : toJson(obj);
 			const secret = opts.wrongKey ? this.wrongWebhookSecret : this.wavespeed.webhookSecret;
 			const key = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
@@ -2076,7 +2337,12 @@ export class Emulator {
 		const copy = JSON.parse(signed) as Record<string, unknown>;
 		if (Array.isArray(copy.outputs) && copy.outputs.length > 0) copy.outputs = [ATTACKER_URL];
 		const payload = copy.payload;
-		if (isObject(payload) && isObject(payload.video)) payload.video.url = ATTACKER_URL;
+		if (isObject(payload)) {
+			for (const v of Object.values(payload)) {
+				const files = Array.isArray(v) ? v : [v];
+				for (const file of files) if (isObject(file) && typeof file.url === 'string') file.url = ATTACKER_URL;
+			}
+		}
 		if (typeof copy.error === 'string' && copy.error !== '')
 			copy.error = `${copy.error} (tampered)`;
 		copy.tampered = true;
@@ -2262,6 +2528,25 @@ export class Emulator {
 					return reply(200, { url: this.other.url, requests: this.other.requests });
 				case 'GET info':
 					return reply(200, this.info());
+				case 'GET models':
+					return reply(200, { wavespeed: this.waveSpeedModels(), fal: this.falModels() });
+				case 'POST model': {
+					if (b.provider === 'wavespeed' && isObject(b.model) && typeof b.model.model_id === 'string') {
+						this.addWaveSpeedModel(b.model as unknown as WaveSpeedModel, isObject(b.price) ? (b.price as unknown as PriceRule) : undefined);
+					} else if (b.provider === 'fal' && isObject(b.model) && typeof b.model.endpoint_id === 'string') {
+						this.addFalModel(
+							b.model as unknown as FalModel,
+							isObject(b.price) ? (b.price as unknown as Omit<FalUnitPrice, 'endpoint_id'>) : undefined,
+						);
+					} else {
+						return reply(400, { error: 'provider (wavespeed|fal) and model {model_id|endpoint_id, …} are required' });
+					}
+					return reply(200, { ok: true });
+				}
+				case 'POST fal-validation':
+					if (b.mode !== 'submit' && b.mode !== 'result') return reply(400, { error: "mode must be 'submit' or 'result'" });
+					this.falValidation = b.mode;
+					return reply(200, { ok: true });
 				case 'POST callback': {
 					if (typeof b.jobId !== 'string') return reply(400, { error: 'jobId is required' });
 					const r = await this.sendCallback(
