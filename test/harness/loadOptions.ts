@@ -1,4 +1,3 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals -- test harness, never shipped */
 /**
  * The editor's side of a node: `ILoadOptionsFunctions` as n8n's LoadOptionsContext gives it to
  * listSearch, resourceMapping and loadOptions methods. Built on a harness (test/harness/context.ts)

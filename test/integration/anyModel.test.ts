@@ -84,7 +84,8 @@ describe('the model list and the typed fields (editor)', () => {
 		const instance = new Fal();
 		const ctx = loadOptionsContext(harness(instance, emu, { operation: 'generate', model: byId('fal-ai/ltx-2-19b/image-to-video') }));
 		const { fields } = await instance.methods!.resourceMapping!.getInputFields.call(ctx);
-		expect(fields.slice(0, 2).map((f) => f.id)).toEqual(['use_multiscale', 'prompt']);
+		// In fal's own order (x-fal-order-properties of the LTX-2 input schema).
+		expect(fields.slice(0, 4).map((f) => f.id)).toEqual(['prompt', 'image_url', 'num_frames', 'video_size']);
 		expect(fields.find((f) => f.id === 'seed')).toMatchObject({ type: 'number', required: false });
 		expect(fields.find((f) => f.id === 'image_url')).toMatchObject({ type: 'string', required: true });
 	});

@@ -134,6 +134,8 @@ async function falPage(host: CatalogHost, qs: IDataObject): Promise<{ models: Fa
 	const { apiUrl, tag } = await falSettings(host);
 	return await cached(`fal|${apiUrl}|${tag}|${JSON.stringify(qs)}`, LIST_TTL_MS, async () => {
 		const result = await get(host, 'falApi', `${apiUrl}/v1/models`, qs);
+		// Asked for endpoints fal does not have, the Platform API answers 404: none found.
+		if (result.statusCode === 404 && qs.endpoint_id !== undefined) return { models: [] };
 		const body = jsonBody(result);
 		if (result.statusCode < 200 || result.statusCode >= 300 || !Array.isArray(body?.models)) {
 			throw unreadable(host, 'fal', "fal's model list", result);

@@ -76,14 +76,15 @@ export function unwrap(property: SchemaProperty, resolve: RefResolver = noRefs, 
 	return current;
 }
 
-/** `image_url` → `Image URL`, `num_frames` → `Num Frames`. */
+const ACRONYMS = /^(url|urls|id|ids|fps|api|hd|uri|cfg|ip|lora)$/i;
+
+/** `image_url` → `Image URL`, `num_frames` → `Num Frames`; fal's titles ("Image Url") the same way. */
 export function humanize(wire: string): string {
 	return wire
 		.split(/[_\s-]+/)
 		.filter(Boolean)
-		.map((word) => (/^(url|urls|id|fps|api|hd|uri)$/i.test(word) ? word.toUpperCase() : word[0].toUpperCase() + word.slice(1)))
-		.join(' ')
-		.replace(/\bURLS\b/, 'URLs');
+		.map((word) => (ACRONYMS.test(word) ? word.toUpperCase().replace(/S$/, 's') : word[0].toUpperCase() + word.slice(1)))
+		.join(' ');
 }
 
 const IMAGE_NAME =
@@ -117,7 +118,7 @@ export function fieldFromProperty(
 	const property = unwrap(raw, resolve);
 	const base = {
 		wire,
-		displayName: property.title?.trim() || humanize(wire),
+		displayName: humanize(property.title?.trim() || wire),
 		description: (property.description ?? '').trim(),
 		required,
 	};
