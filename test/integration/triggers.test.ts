@@ -6,6 +6,8 @@
  * trigger's webhook() through the faithful webhook context. Forged, stale, unsigned and
  * replayed calls must start nothing.
  */
+import { Fal } from '../../nodes/Fal/Fal.node';
+import { WaveSpeed } from '../../nodes/WaveSpeed/WaveSpeed.node';
 import { createHash, createHmac } from 'crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -760,5 +762,32 @@ describe('fal Trigger specifics', () => {
 		});
 		await expect(h.run()).rejects.toThrow(/^fal: the JWKS URL .* without signing keys/);
 		expect(h.response.status).toBe(500);
+	});
+});
+
+describe('jobs of any model (submitted by the any-model nodes with Submit Only)', () => {
+	const mapper = (value: IDataObject) => ({ mappingMode: 'defineBelow', value, matchingColumns: [], schema: [] });
+	it.each([
+		['WaveSpeed', cases[0], () => new WaveSpeed(), 'google/veo3.1-fast/image-to-video', { prompt: 'p', image: IMG }],
+		['fal', cases[1], () => new Fal(), 'fal-ai/sora-2/image-to-video', { prompt: 'p', image_url: IMG }],
+	] as const)('%s: the Trigger confirms the job under its model and outputs every file of its result', async (_name, c, node, model, inputs) => {
+		const before = receiver.received.length;
+		const h = harness(node(), emu, {
+			operation: 'generate',
+			model: { __rl: true, mode: 'id', value: model },
+			inputs: mapper(inputs as IDataObject),
+			mode: 'submitOnly',
+			webhookUrl: receiver.url,
+		});
+		const [out] = await h.run();
+		const requestId = String(out[0].json.requestId);
+		await waitFor(() => receiver.received.length > before);
+		const callback = receiver.received[receiver.received.length - 1];
+		expect(callback.query).toEqual({ aivModel: model });
+		const [json] = await fire(triggerFor(c, callback));
+		expect(json).toMatchObject({ provider: c.provider, model, requestId, status: 'completed' });
+		const media = json.mediaUrls as string[];
+		expect(media.length).toBeGreaterThanOrEqual(1);
+		expect(media.every((url) => url.startsWith(emu.url))).toBe(true);
 	});
 });
