@@ -30,7 +30,7 @@ import {
 import { CONTENDERS, type Contender } from './contenders';
 import { jobTag, summarize, tagOf, type ExecutionSample } from './measure';
 import { parseOptions, type BenchOptions } from './options';
-import { sampleOnce, startSampler } from './rss';
+import { readPeaks, resetPeaks, sampleOnce, startSampler } from './rss';
 import { MiB, seededRandom, stratified } from './stats';
 import { renderReport, type ContenderResult, type RssResult } from './table';
 import { buildWorkflow, type WorkflowSpec } from './workflows';
@@ -221,6 +221,8 @@ async function rssPhase(ctx: Ctx, c: Contender): Promise<Record<number, RssResul
 			idleMain.push(s.main);
 			await sleep(50);
 		}
+		// The kernel's high-water mark, reset just before the run: no spike escapes it.
+		const base = await resetPeaks(server.pid);
 		const sampler = startSampler(server.pid, 50);
 		const t0 = Date.now();
 		let results: Array<{ sample: ExecutionSample; data: ExecutionData['data'] }>;
@@ -229,6 +231,14 @@ async function rssPhase(ctx: Ctx, c: Contender): Promise<Record<number, RssResul
 			await sleep(500);
 		} finally {
 			await sampler.stop();
+		}
+		const peaks = await readPeaks(base.keys());
+		let hwmGroup = 0;
+		let hwmMain = 0;
+		for (const [pid, rss] of base) {
+			const growth = Math.max(0, (peaks.get(pid) ?? rss) - rss);
+			hwmGroup += growth;
+			if (pid === server.pid) hwmMain = growth;
 		}
 		const samples = sampler.samples;
 		const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -244,10 +254,12 @@ async function rssPhase(ctx: Ctx, c: Contender): Promise<Record<number, RssResul
 			bytes: ref?.bytes,
 			storage: ref?.id?.split(':')[0] ?? (ref ? 'in memory (base64)' : 'none'),
 			status: results[0].sample.status,
+			hwmGroup,
+			hwmMain,
 		};
 		out[size] = r;
 		log(
-			`${c.id} rss ${size / MiB} MiB: idle ${(r.idleGroup / MiB).toFixed(0)} MiB, peak ${(r.peakGroup / MiB).toFixed(0)} MiB (+${((r.peakGroup - r.idleGroup) / MiB).toFixed(0)}), main +${((r.peakMain - r.idleMain) / MiB).toFixed(0)}, ${r.samples} samples, ${(r.ms / 1000).toFixed(1)} s, binary ${r.bytes ?? '?'} bytes in ${r.storage}`,
+			`${c.id} rss ${size / MiB} MiB: VmHWM +${(hwmGroup / MiB).toFixed(0)} MiB (main +${(hwmMain / MiB).toFixed(0)}); sampled: idle ${(r.idleGroup / MiB).toFixed(0)} MiB, peak ${(r.peakGroup / MiB).toFixed(0)} MiB (+${((r.peakGroup - r.idleGroup) / MiB).toFixed(0)}), main +${((r.peakMain - r.idleMain) / MiB).toFixed(0)}, ${r.samples} samples, ${(r.ms / 1000).toFixed(1)} s, binary ${r.bytes ?? '?'} bytes in ${r.storage}`,
 		);
 	}
 	return out;

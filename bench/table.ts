@@ -21,6 +21,9 @@ export interface RssResult {
 	/** binary data mode of the stored file (`filesystem-v2`, …) */
 	storage: string;
 	status: string;
+	/** growth of VmHWM (peak resident memory, kernel-counted) over the RSS at its reset, bytes */
+	hwmGroup: number;
+	hwmMain: number;
 }
 
 export interface ContenderResult {
