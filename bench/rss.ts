@@ -6,7 +6,7 @@
  * of its own and is not counted. The member list is refreshed every second; RSS every
  * `everyMs`.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 
 export interface RssSample {
 	at: number;
@@ -16,14 +16,41 @@ export interface RssSample {
 	group: number;
 }
 
-async function vmRssBytes(pid: number): Promise<number> {
+async function statusField(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> {
 	try {
 		const status = await readFile(`/proc/${pid}/status`, 'utf8');
-		const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+		const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status);
 		return m ? Number(m[1]) * 1024 : 0;
 	} catch {
 		return 0; // the process has gone
 	}
+}
+
+const vmRssBytes = (pid: number) => statusField(pid, 'VmRSS');
+
+/**
+ * Peak resident memory as the kernel counts it: `VmHWM` (high-water mark of VmRSS, kept by
+ * the kernel at every page fault, so no spike between two samples escapes it), reset to the
+ * current RSS by writing 5 to `/proc/<pid>/clear_refs`. `reset()` resets it for every process
+ * of the group and returns their RSS at that moment; `read()` returns each one's VmHWM since.
+ */
+export async function resetPeaks(pgid: number): Promise<Map<number, number>> {
+	const base = new Map<number, number>();
+	for (const pid of await groupMembers(pgid)) {
+		try {
+			await writeFile(`/proc/${pid}/clear_refs`, '5');
+		} catch {
+			continue; // gone, or not ours to reset
+		}
+		base.set(pid, await vmRssBytes(pid));
+	}
+	return base;
+}
+
+export async function readPeaks(pids: Iterable<number>): Promise<Map<number, number>> {
+	const out = new Map<number, number>();
+	for (const pid of pids) out.set(pid, await statusField(pid, 'VmHWM'));
+	return out;
 }
 
 /** pids whose process group is `pgid` (field 5 of /proc/<pid>/stat). */

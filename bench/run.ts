@@ -30,7 +30,7 @@ import {
 import { CONTENDERS, type Contender } from './contenders';
 import { jobTag, summarize, tagOf, type ExecutionSample } from './measure';
 import { parseOptions, type BenchOptions } from './options';
-import { sampleOnce, startSampler } from './rss';
+import { readPeaks, resetPeaks, sampleOnce, startSampler } from './rss';
 import { MiB, seededRandom, stratified } from './stats';
 import { renderReport, type ContenderResult, type RssResult } from './table';
 import { buildWorkflow, type WorkflowSpec } from './workflows';
@@ -125,30 +125,60 @@ async function runExecutions(
 	return out;
 }
 
-async function latencyPhase(
+/**
+ * Job speeds, as factors of the documented duration (Lynx: 25–60 s): as documented, a
+ * provider 0.3× as long (7.5–18 s), and one 3× as long (75–180 s), in this order in one n8n
+ * process, so each speed starts with what the previous one taught the schedule.
+ */
+export const SPEEDS = [1, 0.3, 3];
+
+/**
+ * One speed: every contender gets the same job lengths, stratified over the speed's range,
+ * one execution per contender at each tick (so the i-th submits of all contenders get the
+ * i-th length), ticks a third of a mean job apart: about three jobs of a contender run at
+ * once, and later ones start after earlier ones ended, as jobs of a busy workflow do.
+ */
+async function latencySpeed(
 	ctx: Ctx,
-	c: Contender,
+	contenders: Contender[],
+	factor: number,
 	random: () => number,
-): Promise<ExecutionSample[]> {
+): Promise<Map<string, ExecutionSample[]>> {
 	const { opts, emulator } = ctx;
 	emulator.reset();
-	const durations = stratified(opts.samples, LYNX_RANGE_MS.min, LYNX_RANGE_MS.max, random);
-	emulator.planNext(...durations.map((durationMs) => ({ durationMs })));
-	const bodies = durations.map((_, i) => body(`${c.id}-lat-${i}`, 1));
-	const t0 = Date.now();
-	// Submits spread over a few seconds, as independent executions arrive in real life.
-	const results = await runExecutions(ctx, c, c.workflow, bodies, 250);
-	const samples = results.map((r) => r.sample);
-	const lat = samples.flatMap((s) => s.jobs.map((j) => j.latencyMs)).sort((a, b) => a - b);
-	log(
-		`${c.id} latency: ${samples.length} executions in ${((Date.now() - t0) / 1000).toFixed(0)} s; latency ms ${lat.map((x) => x.toFixed(0)).join(' ')}`,
+	const min = LYNX_RANGE_MS.min * factor;
+	const max = LYNX_RANGE_MS.max * factor;
+	const durations = stratified(opts.samples, min, max, random);
+	emulator.planNext(
+		...durations.flatMap((durationMs) => contenders.map(() => ({ durationMs }))),
 	);
-	const resumes = samples.flatMap((s) => s.jobs.flatMap((j) => (j.resume ? [j.resume] : [])));
-	if (resumes.length)
+	const tickMs = Math.round((min + max) / 2 / 3);
+	const t0 = Date.now();
+	const out = new Map<string, ExecutionSample[]>();
+	await Promise.all(
+		contenders.map(async (c) => {
+			const bodies = durations.map((_, i) => body(`${c.id}-lat${factor}-${i}`, 1));
+			const results = await runExecutions(ctx, c, c.workflow, bodies, tickMs);
+			out.set(
+				c.id,
+				results.map((r) => r.sample),
+			);
+		}),
+	);
+	for (const c of contenders) {
+		const samples = out.get(c.id) ?? [];
+		const lat = samples.flatMap((s) => s.jobs.map((j) => j.latencyMs)).sort((a, b) => a - b);
+		const reads = samples.flatMap((s) => s.jobs.map((j) => `${(j.durationMs / 1000).toFixed(0)}s:${j.statusRequests}`));
 		log(
-			`${c.id} after the job's end (ms): status check ${resumes.map((r) => r.check).join(' ')}; callback answered ${resumes.map((r) => r.ack).join(' ')}; resumed run starts ${resumes.map((r) => r.run).join(' ')}; requests ${resumes.map((r) => r.requests).join(' | ')}`,
+			`${c.id} latency at ${factor}× (${(min / 1000).toFixed(1)}–${(max / 1000).toFixed(0)} s, ${((Date.now() - t0) / 1000).toFixed(0)} s): latency ms ${lat.map((x) => x.toFixed(0)).join(' ')}; reads per job ${reads.join(' ')}`,
 		);
-	return samples;
+		const resumes = samples.flatMap((s) => s.jobs.flatMap((j) => (j.resume ? [j.resume] : [])));
+		if (resumes.length)
+			log(
+				`${c.id} after the job's end (ms): status check ${resumes.map((r) => r.check).join(' ')}; callback answered ${resumes.map((r) => r.ack).join(' ')}; resumed run starts ${resumes.map((r) => r.run).join(' ')}; requests ${resumes.map((r) => r.requests).join(' | ')}`,
+			);
+	}
+	return out;
 }
 
 async function itemsPhase(ctx: Ctx, c: Contender): Promise<Record<number, ExecutionSample>> {
@@ -221,6 +251,8 @@ async function rssPhase(ctx: Ctx, c: Contender): Promise<Record<number, RssResul
 			idleMain.push(s.main);
 			await sleep(50);
 		}
+		// The kernel's high-water mark, reset just before the run: no spike escapes it.
+		const base = await resetPeaks(server.pid);
 		const sampler = startSampler(server.pid, 50);
 		const t0 = Date.now();
 		let results: Array<{ sample: ExecutionSample; data: ExecutionData['data'] }>;
@@ -229,6 +261,14 @@ async function rssPhase(ctx: Ctx, c: Contender): Promise<Record<number, RssResul
 			await sleep(500);
 		} finally {
 			await sampler.stop();
+		}
+		const peaks = await readPeaks(base.keys());
+		let hwmGroup = 0;
+		let hwmMain = 0;
+		for (const [pid, rss] of base) {
+			const growth = Math.max(0, (peaks.get(pid) ?? rss) - rss);
+			hwmGroup += growth;
+			if (pid === server.pid) hwmMain = growth;
 		}
 		const samples = sampler.samples;
 		const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -244,10 +284,12 @@ async function rssPhase(ctx: Ctx, c: Contender): Promise<Record<number, RssResul
 			bytes: ref?.bytes,
 			storage: ref?.id?.split(':')[0] ?? (ref ? 'in memory (base64)' : 'none'),
 			status: results[0].sample.status,
+			hwmGroup,
+			hwmMain,
 		};
 		out[size] = r;
 		log(
-			`${c.id} rss ${size / MiB} MiB: idle ${(r.idleGroup / MiB).toFixed(0)} MiB, peak ${(r.peakGroup / MiB).toFixed(0)} MiB (+${((r.peakGroup - r.idleGroup) / MiB).toFixed(0)}), main +${((r.peakMain - r.idleMain) / MiB).toFixed(0)}, ${r.samples} samples, ${(r.ms / 1000).toFixed(1)} s, binary ${r.bytes ?? '?'} bytes in ${r.storage}`,
+			`${c.id} rss ${size / MiB} MiB: VmHWM +${(hwmGroup / MiB).toFixed(0)} MiB (main +${(hwmMain / MiB).toFixed(0)}); sampled: idle ${(r.idleGroup / MiB).toFixed(0)} MiB, peak ${(r.peakGroup / MiB).toFixed(0)} MiB (+${((r.peakGroup - r.idleGroup) / MiB).toFixed(0)}), main +${((r.peakMain - r.idleMain) / MiB).toFixed(0)}, ${r.samples} samples, ${(r.ms / 1000).toFixed(1)} s, binary ${r.bytes ?? '?'} bytes in ${r.storage}`,
 		);
 	}
 	return out;
@@ -306,7 +348,14 @@ async function main(): Promise<void> {
 		if (opts.phases.includes('rss'))
 			for (const r of results) r.rss = await rssPhase(ctx, r.contender);
 		if (opts.phases.includes('latency'))
-			for (const r of results) r.latency = await latencyPhase(ctx, r.contender, random);
+			for (const factor of SPEEDS) {
+				const bySpeed = await latencySpeed(ctx, contenders, factor, random);
+				for (const r of results) {
+					const samples = bySpeed.get(r.contender.id) ?? [];
+					(r.bySpeed ??= {})[factor] = samples;
+					r.latency = [...(r.latency ?? []), ...samples];
+				}
+			}
 		if (opts.phases.includes('items'))
 			for (const r of results) r.items = await itemsPhase(ctx, r.contender);
 

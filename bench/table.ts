@@ -21,11 +21,16 @@ export interface RssResult {
 	/** binary data mode of the stored file (`filesystem-v2`, …) */
 	storage: string;
 	status: string;
+	/** growth of VmHWM (peak resident memory, kernel-counted) over the RSS at its reset, bytes */
+	hwmGroup: number;
+	hwmMain: number;
 }
 
 export interface ContenderResult {
 	contender: Contender;
 	latency?: ExecutionSample[];
+	/** latency samples per job speed (factor of the documented duration) */
+	bySpeed?: Record<number, ExecutionSample[]>;
 	items?: Record<number, ExecutionSample>;
 	rss?: Record<number, RssResult>;
 }
@@ -41,6 +46,7 @@ export interface Meta {
 }
 
 const GiB = 1024 * MiB;
+const SPEED_COLUMNS = [0.3, 1, 3];
 
 function seconds(ms: number): string {
 	if (!Number.isFinite(ms)) return 'n/a';
@@ -60,7 +66,8 @@ interface Figures {
 	workerMs?: number;
 	wall: Record<number, number>;
 	ratio50?: number;
-	rssGrowth: Record<number, { group: number; main: number }>;
+	rssGrowth: Record<number, { group: number; main: number; hwm: number; hwmMain: number }>;
+	speeds: Record<number, { p95: number; n: number; longest?: { requests: number; durationMs: number } }>;
 }
 
 function figures(r: ContenderResult): Figures {
@@ -73,10 +80,27 @@ function figures(r: ContenderResult): Figures {
 	const rssGrowth: Figures['rssGrowth'] = {};
 	for (const [size, x] of Object.entries(r.rss ?? {})) {
 		if (x.status !== 'success') continue;
-		rssGrowth[Number(size)] = { group: x.peakGroup - x.idleGroup, main: x.peakMain - x.idleMain };
+		rssGrowth[Number(size)] = {
+			group: x.peakGroup - x.idleGroup,
+			main: x.peakMain - x.idleMain,
+			hwm: x.hwmGroup,
+			hwmMain: x.hwmMain,
+		};
 	}
 	const okLatency = (r.latency ?? []).filter((s) => s.status === 'success');
+	const speeds: Figures['speeds'] = {};
+	for (const [factor, samples] of Object.entries(r.bySpeed ?? {})) {
+		const js = samples.filter((s) => s.status === 'success').flatMap((s) => s.jobs);
+		const ls = js.map((j) => j.latencyMs).filter(Number.isFinite);
+		const top = [...js].sort((a, b) => b.durationMs - a.durationMs)[0];
+		speeds[Number(factor)] = {
+			p95: ls.length ? percentile(ls, 95) : NaN,
+			n: ls.length,
+			longest: top ? { requests: top.statusRequests, durationMs: top.durationMs } : undefined,
+		};
+	}
 	return {
+		speeds,
 		p50: latencies.length ? percentile(latencies, 50) : undefined,
 		p95: latencies.length ? percentile(latencies, 95) : undefined,
 		samples: latencies.length,
@@ -115,21 +139,28 @@ function checks(r: ContenderResult, f: Figures, rssSizes: number[]): Check[] {
 			limit: `≤ ${fmt(limit)}`,
 			pass: value === undefined ? undefined : value <= limit,
 		});
-	if (t.latencyP95Ms !== undefined) add('latency p95', f.p95, t.latencyP95Ms, seconds);
-	if (t.requestsPerJob !== undefined)
+	if (t.latencyP95Ms !== undefined) {
+		const factors = Object.keys(f.speeds).map(Number);
+		if (!factors.length) add('latency p95', f.p95, t.latencyP95Ms, seconds);
+		for (const factor of factors)
+			add(`latency p95, jobs ${factor}× the documented duration`, f.speeds[factor].p95, t.latencyP95Ms, seconds);
+	}
+	if (t.requestsPerJob !== undefined) {
+		const longest = f.speeds[1]?.longest ?? f.reqLongest;
 		add(
-			`status requests for the longest job${f.reqLongest ? ` (${seconds(f.reqLongest.durationMs)})` : ''}`,
-			f.reqLongest?.requests,
+			`status requests for the longest job${longest ? ` (${seconds(longest.durationMs)})` : ''}`,
+			longest?.requests,
 			t.requestsPerJob,
 			(x) => String(x),
 		);
+	}
 	if (t.items50Ratio !== undefined)
 		add('wall time 50 items ÷ 1 item', f.ratio50, t.items50Ratio, (x) => `${x.toFixed(2)}×`);
 	const mib = (x: number) => `${(x / MiB).toFixed(0)} MiB`;
 	if (t.rss400MiB !== undefined && rssSizes.includes(400 * MiB))
-		add('RSS growth, 400 MiB video', f.rssGrowth[400 * MiB]?.group, t.rss400MiB * MiB, mib);
+		add('peak memory growth (VmHWM), 400 MiB video', f.rssGrowth[400 * MiB]?.hwm, t.rss400MiB * MiB, mib);
 	if (t.rss1GiB !== undefined && rssSizes.includes(GiB))
-		add('RSS growth, 1 GiB video', f.rssGrowth[GiB]?.group, t.rss1GiB * MiB, mib);
+		add('peak memory growth (VmHWM), 1 GiB video', f.rssGrowth[GiB]?.hwm, t.rss1GiB * MiB, mib);
 	return out;
 }
 
@@ -151,11 +182,13 @@ export function renderReport(results: ContenderResult[], meta: Meta): string {
 		'contender',
 		'latency p50',
 		'latency p95',
+		...SPEED_COLUMNS.map((x) => `p95 at ${x}×`),
 		'status req/job: mean (longest job)',
+		'reads, longest job at 3×',
 		'worker s/job',
 		...counts.map((n) => `wall ${n} item${n === 1 ? '' : 's'}`),
 		...(counts.includes(50) && counts.includes(1) ? ['50 ÷ 1'] : []),
-		...sizes.map((s) => `RSS +, ${sizeLabel(s)} video`),
+		...sizes.map((s) => `peak mem + (VmHWM), ${sizeLabel(s)} video`),
 		'targets',
 	];
 	const rows: string[][] = [header];
@@ -170,9 +203,11 @@ export function renderReport(results: ContenderResult[], meta: Meta): string {
 			r.contender.label,
 			f.p50 === undefined ? '—' : seconds(f.p50),
 			f.p95 === undefined ? '—' : `${seconds(f.p95)} (n=${f.samples})`,
+			...SPEED_COLUMNS.map((x) => (f.speeds[x] ? seconds(f.speeds[x].p95) : '—')),
 			f.reqMean === undefined
 				? '—'
-				: `${f.reqMean.toFixed(1)} (${f.reqLongest?.requests ?? '?'} for ${seconds(f.reqLongest?.durationMs ?? NaN)})`,
+				: `${f.reqMean.toFixed(1)} (${(f.speeds[1]?.longest ?? f.reqLongest)?.requests ?? '?'} for ${seconds((f.speeds[1]?.longest ?? f.reqLongest)?.durationMs ?? NaN)})`,
+			f.speeds[3]?.longest ? `${f.speeds[3].longest.requests} for ${seconds(f.speeds[3].longest.durationMs)}` : '—',
 			f.workerMs === undefined ? '—' : (f.workerMs / 1000).toFixed(2),
 			...counts.map((n) => (f.wall[n] === undefined ? '—' : seconds(f.wall[n]))),
 			...(counts.includes(50) && counts.includes(1)
@@ -180,7 +215,9 @@ export function renderReport(results: ContenderResult[], meta: Meta): string {
 				: []),
 			...sizes.map((s) => {
 				const g = f.rssGrowth[s];
-				return g ? `+${(g.group / MiB).toFixed(0)} MiB (main +${(g.main / MiB).toFixed(0)})` : '—';
+				return g
+					? `+${(g.hwm / MiB).toFixed(0)} MiB (main +${(g.hwmMain / MiB).toFixed(0)}; sampled RSS +${(g.group / MiB).toFixed(0)})`
+					: '—';
 			}),
 			cs.length === 0
 				? 'baseline'
@@ -191,7 +228,9 @@ export function renderReport(results: ContenderResult[], meta: Meta): string {
 		'targets (ours)',
 		'—',
 		'WS poll ≤ 2 s; fal poll ≤ 0.5 s; webhook ≤ 250 ms',
+		...SPEED_COLUMNS.map(() => 'same, at each speed'),
 		'WS poll ≤ 20 (60 s job); fal ≤ 3',
+		'WS poll ≤ 70 (180 s job, chosen)',
 		'—',
 		...counts.map(() => '—'),
 		...(counts.includes(50) && counts.includes(1) ? ['≤ 1.2×'] : []),
@@ -202,7 +241,9 @@ export function renderReport(results: ContenderResult[], meta: Meta): string {
 		"WaveSpeed's node (issue, quoted)",
 		'—',
 		'1.9 s',
+		...SPEED_COLUMNS.map(() => '—'),
 		'33 per 60 s job',
+		'—',
 		'—',
 		...counts.map(() => '—'),
 		...(counts.includes(50) && counts.includes(1) ? ['items one after another'] : []),
@@ -213,7 +254,9 @@ export function renderReport(results: ContenderResult[], meta: Meta): string {
 		"fal's node (issue, quoted)",
 		'—',
 		'3.4 s',
+		...SPEED_COLUMNS.map(() => '—'),
 		'15',
+		'—',
 		'—',
 		...counts.map(() => '—'),
 		...(counts.includes(50) && counts.includes(1) ? ['—'] : []),
@@ -230,7 +273,7 @@ export function renderReport(results: ContenderResult[], meta: Meta): string {
 	);
 	lines.push(`- command: \`${meta.command}\` (wall time ${(meta.wallS / 60).toFixed(1)} min)`);
 	lines.push(
-		`- emulator time scale ${opts.scale}${opts.scale === 1 ? '' : ' (NOT 1: our WaveSpeed poll schedule follows real expected durations, so its latency and request figures are not meaningful)'}; latency jobs drawn from Lynx's 25–60 s (seed: 5–12 s of wall time per second of a 5 s clip), ${opts.samples} per contender, seed ${opts.seed}; items jobs ${opts.itemsDurationMs / 1000} s each`,
+		`- emulator time scale ${opts.scale}${opts.scale === 1 ? '' : ' (NOT 1: our WaveSpeed poll schedule follows real expected durations, so its latency and request figures are not meaningful)'}; latency jobs at three speeds in this order: 1× (Lynx's documented 25–60 s: 5–12 s of wall time per second of a 5 s clip), 0.3× (7.5–18 s) and 3× (75–180 s), ${opts.samples} per speed and contender, stratified, seed ${opts.seed}, every contender's i-th execution of a speed started at the same tick with the same job length, ticks a third of a mean job apart; items jobs ${opts.itemsDurationMs / 1000} s each`,
 	);
 	lines.push('');
 	lines.push(table(rows));
@@ -258,7 +301,7 @@ export function renderReport(results: ContenderResult[], meta: Meta): string {
 		`- wall N items: first node start → last node end of one execution with N items (Split Out), every job ${opts.itemsDurationMs / 1000} s; our nodes run with Concurrency = 50 (default 10); 1 and 10 items run at the same time, 50 alone.`,
 	);
 	lines.push(
-		`- RSS +: measured first, on a fresh n8n after one 1 MiB warm-up run per workflow; peak VmRSS during the run minus the median just before, summed over n8n's process group (main process + task runner), sampled every 50 ms; "main" is the n8n main process alone. Binary data mode: ${[...new Set(storage)].join(', ') || 'n/a'} (n8n 2.x default in regular mode: filesystem). Ours: WaveSpeed poll (1 s fixed interval), fal poll, WaveSpeed webhook; loop: HTTP Request (response: file) after the 2 s loop.`,
+		`- peak mem +: measured first, on a fresh n8n after one 1 MiB warm-up run per workflow; VmHWM (the kernel's high-water mark of resident memory) after the run minus VmRSS when it was reset (\`echo 5 > /proc/<pid>/clear_refs\`) just before, summed over n8n's process group (main process + task runner); "main" is the n8n main process alone; "sampled RSS" is peak VmRSS sampled every 50 ms minus the idle median, which misses short spikes. Binary data mode: ${[...new Set(storage)].join(', ') || 'n/a'} (n8n 2.x default in regular mode: filesystem). Ours: WaveSpeed poll (1 s fixed interval), fal poll, WaveSpeed webhook; loop: HTTP Request (response: file) after the 2 s loop.`,
 	);
 	return lines.join('\n');
 }

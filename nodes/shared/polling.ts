@@ -1,8 +1,10 @@
 /**
- * Waiting for a job by asking. The schedule follows what the seeds say a model takes: quiet
- * until the fastest job could be done, every 1.85 s while it is expected to finish (so the
- * video is picked up within 2 s), then backing off. Providers with a push channel (fal's
- * status stream) are followed instead, with polling as the fallback.
+ * Waiting for a job by asking. The schedule probes densely where jobs of the model end and
+ * sparsely elsewhere: where the seeds say (the model's expected duration) until a few jobs
+ * of the model have ended in this process, then where those jobs actually ended, so a
+ * provider that got faster or slower moves the window instead of turning into latency.
+ * Providers with a push channel (fal's status stream) are followed instead, with polling as
+ * the fallback.
  */
 import { NodeApiError } from 'n8n-workflow';
 
@@ -11,36 +13,149 @@ import type { ModelSpec, RequestBody } from './models/types';
 import type { CallContext, JobStatus, ProviderTransport } from './providers/types';
 
 /**
- * Inside the expected window. 1.85 s rather than 2 s: a job is seen done at most one interval
- * (plus a request) after it ends, so the 95th percentile stays clear of 2 s, and a 60 s Lynx
- * job still costs 20 status requests at most (first at 25 s, then 19 in 35 s).
+ * Between two reads inside the window. A job is seen done at most one interval (plus a
+ * request) after it ends, so for jobs ending anywhere in the window the 95th percentile is
+ * 0.95 × 1.95 s ≈ 1.85 s, clear of 2 s; and a 60 s Lynx job costs at most 20 reads (two
+ * quiet probes, then 18 from 25 s to 60 s).
  */
-export const WINDOW_INTERVAL_MS = 1850;
-/** Unknown duration: the first checks 2 s apart. */
-const UNKNOWN_MIN_MS = 2000;
+export const WINDOW_INTERVAL_MS = 1950;
+/** Past the window the interval grows by a tenth of the time overrun, up to this. */
 const MAX_INTERVAL_MS = 10_000;
+/** Two reads are never closer than this (a slow answer does not cause a burst). */
+const MIN_DELAY_MS = 250;
+/** Quiet probes before a documented window, as fractions of its start (for faster jobs). */
+const QUIET_PROBES = [0.4, 0.7];
+/** Before a learned window: one, so that jobs faster than those seen move the window quickly. */
+const LEARNED_QUIET_PROBES = [0.6];
+/** Ended jobs a window is learned from, per model; and models remembered per process. */
+export const LEARN_JOBS = 20;
+const LEARN_MODELS = 64;
+/** Until this many jobs ended, a learned window only widens the documented one. */
+const LEARN_TRUST_JOBS = 5;
+/** With no documented duration, a window is learned from this many jobs on. */
+const LEARN_MIN_JOBS = 3;
 
-/** Delay before the next status check, given the time since submit. */
+/** When jobs are expected to end, seconds after submit. */
+export interface Expected {
+	min: number;
+	max: number;
+}
+
+/**
+ * The window to probe densely, in ms after submit, from when jobs of this model ended in
+ * this process (`recentMs`) and what the seeds say (`expected`); null when neither tells.
+ * Each recorded end is known to within one interval (the middle of the interval in which the
+ * job went from running to done), and the next job may end a little before the earliest or
+ * after the latest seen: by about the spread of the ends ÷ (jobs + 1), the expected gap
+ * between the edge of a sample and the edge of what it is drawn from.
+ */
+export function pollWindow(
+	expected: Expected | null | undefined,
+	recentMs: readonly number[] = [],
+): { from: number; to: number; learned: boolean } | null {
+	const documented = expected ? { from: expected.min * 1000, to: expected.max * 1000 } : null;
+	const n = recentMs.length;
+	if (n === 0 || (!documented && n < LEARN_MIN_JOBS))
+		return documented ? { ...documented, learned: false } : null;
+	const first = Math.min(...recentMs);
+	const last = Math.max(...recentMs);
+	const margin = WINDOW_INTERVAL_MS / 2 + (last - first) / (n + 1);
+	let from = Math.max(0, first - margin);
+	let to = last + margin;
+	if (documented && n < LEARN_TRUST_JOBS) {
+		from = Math.min(from, documented.from);
+		to = Math.max(to, documented.to);
+	} else if (
+		documented &&
+		[...recentMs].sort((a, b) => a - b)[1] >= documented.from - WINDOW_INTERVAL_MS / 2
+	) {
+		// At most one job seen ending before the documented minimum (one in twenty is within
+		// the 95th percentile): no margin below it beyond one interval, which keeps a 60 s
+		// Lynx job at 20 reads.
+		from = Math.max(from, documented.from - WINDOW_INTERVAL_MS);
+	}
+	return { from, to, learned: true };
+}
+
+/**
+ * Delay before the next status read, given the time since submit: sparse probes before the
+ * window (documented windows only: a learned one already says where jobs end), every 1.95 s
+ * on a grid inside it, then backing off. Unknown duration and nothing learned: 1.95 s at
+ * first, slowing to 5 % of the time waited (10 s at most). A fixed interval (the user's
+ * Poll Interval option) wins over all of it.
+ */
 export function pollDelayMs(
 	elapsedMs: number,
-	expected: { min: number; max: number } | null | undefined,
+	expected: Expected | null | undefined,
 	fixedMs?: number,
+	recentMs: readonly number[] = [],
 ): number {
 	if (fixedMs && fixedMs > 0) return fixedMs;
-	const seconds = elapsedMs / 1000;
-	if (expected) {
-		if (seconds < expected.min) return (expected.min - seconds) * 1000;
-		if (seconds <= expected.max) return WINDOW_INTERVAL_MS;
-		return Math.min(UNKNOWN_MIN_MS + (seconds - expected.max) * 100, MAX_INTERVAL_MS);
+	const window = pollWindow(expected, recentMs);
+	const earliest = elapsedMs + MIN_DELAY_MS;
+	if (!window) return Math.min(Math.max(WINDOW_INTERVAL_MS, elapsedMs * 0.05), MAX_INTERVAL_MS);
+	if (elapsedMs >= window.to) {
+		return Math.min(WINDOW_INTERVAL_MS + (elapsedMs - window.to) * 0.1, MAX_INTERVAL_MS);
 	}
-	// Unknown duration: 2 s at first, slowing to 10 s for long jobs (5 % of the time waited).
-	return Math.min(Math.max(UNKNOWN_MIN_MS, seconds * 50), MAX_INTERVAL_MS);
+	// Inside the window, or before it: the next point of the grid from + k × interval (k ≥ 1;
+	// a job ending just after `from` is seen at the first point, within one interval).
+	const probes = (window.learned ? LEARNED_QUIET_PROBES : QUIET_PROBES)
+		.map((f) => f * window.from)
+		.filter((t) => t >= 2 * WINDOW_INTERVAL_MS);
+	const nextQuiet = probes.find((t) => t >= earliest);
+	const k = Math.max(1, Math.ceil((earliest - window.from) / WINDOW_INTERVAL_MS));
+	const nextDense = window.from + k * WINDOW_INTERVAL_MS;
+	return Math.round(Math.min(nextQuiet ?? Infinity, nextDense) - elapsedMs);
+}
+
+/**
+ * When jobs of each model ended in this process (ms after submit), the last LEARN_JOBS per
+ * model, for LEARN_MODELS models at most (the one used longest ago is forgotten first).
+ */
+const recentEnds = new Map<string, number[]>();
+
+const modelKey = (model: Pick<ModelSpec, 'provider' | 'id'>) => `${model.provider}:${model.id}`;
+
+/** The recorded job ends of a model, oldest first. */
+export function recentJobEnds(model: Pick<ModelSpec, 'provider' | 'id'>): readonly number[] {
+	return recentEnds.get(modelKey(model)) ?? [];
+}
+
+/**
+ * Records that a job of this model was last seen running `runningMs` after its submit and
+ * seen done at `doneMs`: it ended in between, taken as the middle (and never earlier than
+ * half an interval before `doneMs`).
+ */
+export function recordJobEnd(
+	model: Pick<ModelSpec, 'provider' | 'id'>,
+	runningMs: number,
+	doneMs: number,
+): void {
+	if (!Number.isFinite(runningMs) || !Number.isFinite(doneMs) || doneMs < 0) return;
+	const key = modelKey(model);
+	const ends = recentEnds.get(key) ?? [];
+	const running = Math.max(0, Math.min(runningMs, doneMs));
+	recentEnds.delete(key);
+	ends.push(Math.max(running, doneMs - Math.max(WINDOW_INTERVAL_MS, doneMs - running) / 2));
+	if (ends.length > LEARN_JOBS) ends.splice(0, ends.length - LEARN_JOBS);
+	recentEnds.set(key, ends);
+	if (recentEnds.size > LEARN_MODELS) recentEnds.delete(recentEnds.keys().next().value as string);
+}
+
+/** Forgets every recorded job (tests). */
+export function forgetJobEnds(): void {
+	recentEnds.clear();
 }
 
 export interface WaitOptions {
 	submittedAt: number;
 	timeoutMs: number;
 	fixedIntervalMs?: number;
+	/**
+	 * Record when the job ended, for the schedule of later jobs of the model. Only where
+	 * `submittedAt` is the real submit (not for a job looked up by its id).
+	 */
+	learn?: boolean;
 	onStatus: (status: JobStatus) => void;
 }
 
@@ -72,24 +187,39 @@ export async function waitForJob(
 	const scoped: CallContext = { ...call, deadline };
 	let last: JobStatus | undefined;
 	let lastProblem: string | undefined;
+	const expected = model.expectedSeconds?.(body) ?? null;
+	// The last time the job was seen running (ms after submit), for the record of its end.
+	let runningAt = 0;
+	// A push channel tells of the end as it happens; a read, only that it happened since the last.
+	let pushed = false;
 	const seen = (status: JobStatus) => {
 		last = status;
+		const at = call.clock.now() - options.submittedAt;
+		if (!isTerminal(status)) runningAt = at;
+		else if (options.learn && status.phase === 'completed')
+			recordJobEnd(model, pushed ? at : runningAt, at);
 		options.onStatus(status);
 	};
 
 	if (transport.follow && !options.fixedIntervalMs) {
 		// A dropped stream is reopened a couple of times before falling back to polling.
+		pushed = true;
 		for (let attempt = 0; attempt < 3 && call.clock.now() < deadline; attempt++) {
 			const ended = await transport.follow(scoped, model, requestId, seen);
 			if (ended) return { status: ended };
 			if (call.signal?.aborted) break;
 		}
+		pushed = false;
 	}
 
-	const expected = model.expectedSeconds?.(body) ?? null;
 	while (true) {
 		const now = call.clock.now();
-		const delay = pollDelayMs(now - options.submittedAt, expected, options.fixedIntervalMs);
+		const delay = pollDelayMs(
+			now - options.submittedAt,
+			expected,
+			options.fixedIntervalMs,
+			recentJobEnds(model),
+		);
 		if (now >= deadline) break;
 		// The last check lands on the deadline itself rather than past it.
 		await call.clock.sleep(Math.min(delay, Math.max(deadline - now, 0)), call.signal);

@@ -163,7 +163,10 @@ export async function checkJobs(
 				if (!requestId) return;
 				const itemIndex = start + offset;
 				const call = { ...callFor(host, itemIndex), deadline: Date.now() + 10_000 };
-				const status = await transport.status(call, modelOf(itemIndex), requestId);
+				// One request per job: where the status read does not hold the output (fal), the
+				// result read stands in for it (it says "not yet" for a running job).
+				const read = transport.check ?? transport.status;
+				const status = await read.call(transport, call, modelOf(itemIndex), requestId);
 				call.debug(`job ${requestId}: ${status.phase}`);
 				if (isEnded(status)) statuses[itemIndex] = status;
 				else allEnded = false;

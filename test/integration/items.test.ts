@@ -3,6 +3,7 @@
  * Many items, image inputs, cancellation, and n8n's Retry On Fail resuming the jobs already
  * bought instead of buying them again.
  */
+import { forgetJobEnds } from '../../nodes/shared/polling';
 import type { IDataObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
@@ -282,12 +283,14 @@ describe("n8n's Retry On Fail", () => {
 
 describe('the automatic poll schedule', () => {
 	it('polls a Lynx job only inside its expected window (25–60 s), on a 50× clock', async () => {
-		// The emulator runs 50× faster too: a 40 s job ends after 0.8 s of real time.
+		// The emulator runs 50× faster too: a 40 s job ends after 0.8 s of real time. What earlier
+		// tests' jobs taught the schedule is forgotten: this is a fresh process's schedule.
+		forgetJobEnds();
 		emu.planNext({ durationMs: 800 });
 		const h = harness(new WaveSpeedLynx(), emu, { prompt: 'p', image: IMG });
 		const [out] = await runModel.call(h.ctx, waveSpeedLynx, { clock: scaledClock(50) });
 		expect(out[0].json.status).toBe('completed');
-		// 40 s job: first look at 25 s, then every 2 s: 25, 27, …, 41 → 9 polls.
+		// 40 s job: quiet looks at 10 s and 17.5 s, then every 1.95 s from 25 s: 26.95, …, 40.6 → 10.
 		expect(emu.count('result')).toBeGreaterThanOrEqual(7);
 		expect(emu.count('result')).toBeLessThanOrEqual(11);
 	});

@@ -144,6 +144,47 @@ describe.each([
 		});
 		expect(emu.count('submit')).toBe(3);
 	});
+
+	it('asks the provider once per job after the callback (the status read, or fal\'s result read, holds the output)', async () => {
+		emu.planNext({ durationMs: 300 }, { durationMs: 400 });
+		const paused = pausedRun(node, params, 2);
+		await paused.run();
+		await waitFor(() => captured.length >= 2);
+		const before = emu.requests.length;
+		const result = await callback(paused, node, captured[1]).run();
+		expect(result.workflowData?.[0]).toHaveLength(2);
+		const asked = emu.requests.slice(before).filter((q) => ['status', 'result', 'stream'].includes(q.kind));
+		expect(asked).toHaveLength(2);
+		expect(new Set(asked.map((q) => q.jobId)).size).toBe(2);
+	});
+});
+
+describe.each([
+	['fal Lynx', new FalLynx(), (i: number) => ({ prompt: `clip ${i}`, imageUrl: IMG })],
+] as const)('%s after a callback, with one read per job', (_name, node, params) => {
+	it('a job still running answers the result read "in progress": the execution keeps waiting', async () => {
+		emu.planNext({ durationMs: 300 }, { durationMs: 2500 });
+		const paused = pausedRun(node, params, 2);
+		await paused.run();
+		await waitFor(() => captured.length >= 1);
+		const early = callback(paused, node, captured[0]);
+		const earlyResult = await early.run();
+		expect(early.response.status).toBe(200);
+		expect(earlyResult.workflowData).toBeUndefined();
+		// The second job's own callback then resumes it (and is not left to the next test).
+		await waitFor(() => captured.length >= 2);
+		expect((await callback(paused, node, captured[1]).run()).workflowData?.[0]).toHaveLength(2);
+	});
+
+	it('a failed job read from its result fails the resumed node with the provider\'s message', async () => {
+		emu.planNext({ durationMs: 300, outcome: 'failed', error: 'Image could not be processed' });
+		const paused = pausedRun(node, params, 1);
+		await paused.run();
+		await waitFor(() => captured.length >= 1);
+		const before = emu.requests.length;
+		await expect(callback(paused, node, captured[0]).run()).rejects.toThrow(/Image could not be processed/);
+		expect(emu.requests.slice(before).filter((q) => q.kind === 'result' || q.kind === 'status')).toHaveLength(1);
+	});
 });
 
 describe('a callback is a wake-up, not the truth', () => {
@@ -256,6 +297,8 @@ describe('edges', () => {
 		expect(out[1].json.requestId).toBe(emu.jobs()[1].id);
 		expect(emu.count('cancel', 'fal')).toBe(1);
 		expect(emu.job(emu.jobs()[1].id)?.cancelled).toBe(true);
+		// The cancelled job calls back too: taken here, not left for the next test.
+		await waitFor(() => captured.length >= 2);
 	});
 
 	it('after the time limit with On Timeout "Keep It Running", the late callback leaves the job running', async () => {

@@ -2,7 +2,15 @@
 import type { Clock } from '../../nodes/shared/clock';
 import { readWithRetry, submitWithRetry } from '../../nodes/shared/http';
 import type { HttpResult } from '../../nodes/shared/http';
-import { pollDelayMs } from '../../nodes/shared/polling';
+import {
+	LEARN_JOBS,
+	forgetJobEnds,
+	pollDelayMs,
+	pollWindow,
+	recentJobEnds,
+	recordJobEnd,
+} from '../../nodes/shared/polling';
+import { p95, readsFor, regime, seeded, simulate } from './pollSimulation';
 
 /** A clock that advances only when slept on: tests see the delays without waiting. */
 function virtualClock(): Clock & { slept: number[] } {
@@ -23,38 +31,98 @@ const networkError = (code: string) => Object.assign(new Error(`connect ${code} 
 
 describe('poll schedule', () => {
 	const lynx = { min: 25, max: 60 };
+	const model = { provider: 'wavespeed' as const, id: 'sim/model' };
+	beforeEach(() => forgetJobEnds());
 
-	it('stays quiet until the fastest job could be done', () => {
-		expect(pollDelayMs(0, lynx)).toBe(25_000);
-		expect(pollDelayMs(10_000, lynx)).toBe(15_000);
+	it('probes twice while a job is not yet expected, then every 1.95 s from the documented minimum', () => {
+		expect(pollDelayMs(0, lynx)).toBe(10_000);
+		expect(pollDelayMs(10_000, lynx)).toBe(7500);
+		expect(pollDelayMs(17_500, lynx)).toBe(9450);
+		expect(pollDelayMs(26_950, lynx)).toBe(1950);
+		expect(pollDelayMs(58_000, lynx)).toBe(2100);
 	});
 
-	it('checks every 1.85 s while the job is expected to finish', () => {
-		expect(pollDelayMs(25_000, lynx)).toBe(1850);
-		expect(pollDelayMs(59_000, lynx)).toBe(1850);
-	});
-
-	it('backs off past the expected duration, up to 10 s', () => {
-		expect(pollDelayMs(80_000, lynx)).toBe(4000);
+	it('backs off past the window, up to 10 s', () => {
+		expect(pollDelayMs(80_000, lynx)).toBe(3950);
 		expect(pollDelayMs(600_000, lynx)).toBe(10_000);
 	});
 
-	it('makes at most 20 status requests for a 60 s Lynx job and finds it done within 1.85 s', () => {
-		let t = 0;
-		let requests = 0;
-		while (true) {
-			t += pollDelayMs(t, lynx);
-			requests++;
-			if (t >= 60_000) break;
-		}
-		expect(requests).toBeLessThanOrEqual(20);
-		expect(t - 60_000).toBeLessThanOrEqual(1850);
+	it('makes 20 status reads for a 60 s Lynx job in a fresh process, 42 for a 180 s one', () => {
+		expect(readsFor(60_000, lynx)).toBe(20);
+		expect(readsFor(180_000, lynx)).toBeLessThanOrEqual(42);
 	});
 
-	it('starts at 2 s and slows to 10 s when the duration is unknown', () => {
-		expect(pollDelayMs(0, null)).toBe(2000);
+	it('picks up jobs spread over the documented 25–60 s within 2 s (p95) in a fresh process', () => {
+		const jobs = regime(40, 1, lynx, 1000, seeded(1));
+		expect(p95(simulate(jobs, lynx).map((r) => r.latencyMs))).toBeLessThanOrEqual(2000);
+	});
+
+	// What this model's jobs took in this process moves the window: 0.3× to 3× the documented
+	// duration, each after five jobs of that speed, jobs overlapping (three or ten at a time).
+	const factors = [0.3, 0.5, 0.8, 1, 1.5, 2, 3];
+	const cases = factors.flatMap((f) => [1, 2, 3].flatMap((seed) => [3, 10].map((overlap) => [f, seed, overlap])));
+
+	it.each(cases)('picks up jobs of %f× the documented duration within 2 s (p95) once five ran (seed %i, %i at a time)', (f, seed, overlap) => {
+		simulate(regime(5, f, lynx, f * 42_500, seeded(seed + 100)), lynx);
+		const jobs = regime(40, f, lynx, (f * 42_500) / overlap, seeded(seed));
+		expect(p95(simulate(jobs, lynx).map((r) => r.latencyMs))).toBeLessThanOrEqual(2000);
+	});
+
+	it.each([1, 2, 3, 4, 5])('keeps a 60 s Lynx job at 20 reads after jobs of the documented 25–60 s (seed %i)', (seed) => {
+		simulate(regime(40, 1, lynx, 14_000, seeded(seed)), lynx);
+		expect(readsFor(60_000, lynx)).toBeLessThanOrEqual(20);
+	});
+
+	it('spends at most 70 reads on a 180 s job once jobs of 3× (75–180 s) are what it learned', () => {
+		// One read per 1.95 s across the 105 s over which such jobs end: the price of the 2 s target.
+		for (const seed of [1, 2, 3]) {
+			forgetJobEnds();
+			simulate(regime(40, 3, lynx, 42_500, seeded(seed)), lynx);
+			expect(readsFor(180_000, lynx)).toBeLessThanOrEqual(70);
+			// A 60 s job, faster than any seen, is still cheap.
+			expect(readsFor(60_000, lynx)).toBeLessThanOrEqual(20);
+		}
+	});
+
+	it('follows a provider that got faster than its page (the issue: 20–25 s jobs after 25–60 s ones)', () => {
+		simulate(regime(20, 1, lynx, 14_000, seeded(1)), lynx);
+		const jobs = Array.from({ length: 40 }, (_, i) => ({ startMs: i * 8000, durationMs: 20_100 + ((i * 7919) % 4800) }));
+		const latency = simulate(jobs, lynx).map((r) => r.latencyMs);
+		expect(Math.max(...latency.slice(0, 5))).toBeLessThanOrEqual(7000);
+		expect(p95(latency.slice(5))).toBeLessThanOrEqual(2000);
+		expect(p95(latency)).toBeLessThanOrEqual(2000);
+	});
+
+	it('reads every 1.95 s at first and slows to 5 % of the time waited when the duration is unknown', () => {
+		expect(pollDelayMs(0, null)).toBe(1950);
 		expect(pollDelayMs(100_000, null)).toBe(5000);
 		expect(pollDelayMs(3_600_000, null)).toBe(10_000);
+	});
+
+	it.each(factors)('picks up jobs of unknown duration within 2 s (p95) once five of the model ran (%f× of 25–60 s)', (f) => {
+		for (const seed of [1, 2, 3]) {
+			forgetJobEnds();
+			simulate(regime(5, f, lynx, f * 42_500, seeded(seed + 100)), null);
+			const jobs = regime(40, f, lynx, (f * 42_500) / 3, seeded(seed));
+			expect(p95(simulate(jobs, null).map((r) => r.latencyMs))).toBeLessThanOrEqual(2000);
+		}
+	});
+
+	it('keeps what it learns small: 20 jobs per model, 64 models', () => {
+		for (let m = 0; m < 100; m++)
+			for (let j = 0; j < 50; j++) recordJobEnd({ provider: 'fal', id: `m${m}` }, 1000 * j, 1000 * j + 500);
+		expect(recentJobEnds({ provider: 'fal', id: 'm99' })).toHaveLength(LEARN_JOBS);
+		expect(recentJobEnds({ provider: 'fal', id: 'm0' })).toHaveLength(0);
+		expect(recentJobEnds({ provider: 'fal', id: 'm36' })).toHaveLength(LEARN_JOBS);
+		expect(recentJobEnds({ provider: 'fal', id: 'm35' })).toHaveLength(0);
+	});
+
+	it('learns a window only from jobs of the same model', () => {
+		recordJobEnd(model, 9000, 10_000);
+		recordJobEnd(model, 9000, 10_000);
+		recordJobEnd(model, 9000, 10_000);
+		expect(pollWindow(null, recentJobEnds(model))).toEqual(expect.objectContaining({ learned: true }));
+		expect(recentJobEnds({ provider: 'fal', id: 'sim/model' })).toHaveLength(0);
 	});
 
 	it('uses a fixed interval when the user sets one', () => {

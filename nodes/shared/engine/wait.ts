@@ -22,6 +22,7 @@ export async function waitPolled(
 		submittedAt: job.submittedAt,
 		timeoutMs: plan.timeoutMs,
 		fixedIntervalMs: plan.fixedIntervalMs,
+		learn: true,
 		onStatus: (s) =>
 			call.debug(
 				`job ${job.requestId}: ${s.phase}${s.queuePosition !== undefined ? ` (queue position ${s.queuePosition})` : ''}`,

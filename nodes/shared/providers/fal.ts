@@ -187,6 +187,58 @@ async function sendCancel(
 	return { outcome: 'failed', detail: `HTTP ${response.statusCode}${status ? ` ${status}` : ''}` };
 }
 
+/** The result read (§2.4): 200 with the result once done; the job's failure, or not yet, otherwise. */
+async function readResult(
+	call: CallContext,
+	model: ModelSpec,
+	requestId: string,
+): Promise<HttpResult> {
+	const { queueUrl } = await settings(call.ctx);
+	return await readOrExplain(
+		call,
+		'fal',
+		'fetching the result',
+		requestId,
+		async () =>
+			await callOnce(call.ctx, CREDENTIAL, {
+				method: 'GET',
+				url: requestBase(queueUrl, model.id, requestId),
+				json: true,
+				// As text, so jsonBody parses it keeping seeds beyond 2^53 exact (n8n's own
+				// parsing would round them).
+				encoding: 'text',
+				timeout: 60_000,
+			}),
+		isTransientResult,
+	);
+}
+
+/** What a result read that says the job failed (4xx other than auth and not found) says. */
+function resultFailureMessage(result: HttpResult): string | undefined {
+	if (
+		result.statusCode < 400 ||
+		result.statusCode >= 500 ||
+		[401, 403, 404].includes(result.statusCode)
+	)
+		return undefined;
+	const body = jsonBody(result);
+	return `the job failed: ${detailText(body) ?? `HTTP ${result.statusCode}`}${errorTypePart(result, body)}`;
+}
+
+function resultFailure(call: CallContext, result: HttpResult, requestId: string) {
+	const message = resultFailureMessage(result);
+	if (!message) return undefined;
+	const body = jsonBody(result);
+	return providerError(call.node, {
+		provider: 'fal',
+		message,
+		httpCode: result.statusCode,
+		requestId,
+		itemIndex: call.itemIndex,
+		response: body ?? null,
+	});
+}
+
 export const fal: ProviderTransport = {
 	provider: 'fal',
 	credentialType: CREDENTIAL,
@@ -212,7 +264,11 @@ export const fal: ProviderTransport = {
 		);
 		const data = jsonBody(result);
 		if (result.statusCode < 200 || result.statusCode >= 300)
-			throw submitServerError(failure(call, result, 'Submitting the job'), 'fal', result.statusCode);
+			throw submitServerError(
+				failure(call, result, 'Submitting the job'),
+				'fal',
+				result.statusCode,
+			);
 		if (typeof data?.request_id !== 'string' || !data.request_id) {
 			throw missingJobId(call, 'fal', 'request_id', data ?? null);
 		}
@@ -304,44 +360,35 @@ export const fal: ProviderTransport = {
 		return last && (last.phase === 'completed' || last.phase === 'failed') ? last : undefined;
 	},
 
-	async output(call, model, requestId) {
-		const { queueUrl } = await settings(call.ctx);
-		const result = await readOrExplain(
-			call,
-			'fal',
-			'fetching the result',
-			requestId,
-			async () =>
-				await callOnce(call.ctx, CREDENTIAL, {
-					method: 'GET',
-					url: requestBase(queueUrl, model.id, requestId),
-					json: true,
-					// As text, so jsonBody parses it keeping seeds beyond 2^53 exact (n8n's own
-					// parsing would round them).
-					encoding: 'text',
-					timeout: 60_000,
-				}),
-			isTransientResult,
-		);
+	async check(call, model, requestId) {
+		const result = await readResult(call, model, requestId);
 		const body = jsonBody(result);
+		if (result.statusCode === 200 && body) return { phase: 'completed', raw: body, result: body };
+		// Not done yet: fal answers 202 with the status, or 400 "still in progress" (§2.4).
+		const status = String(body?.status ?? '').toUpperCase();
+		if (result.statusCode === 202 || status === 'IN_QUEUE' || status === 'IN_PROGRESS')
+			return body && status ? toStatus(body) : { phase: 'running', raw: body ?? {} };
+		const detail = detailText(body) ?? '';
 		if (
-			result.statusCode >= 400 &&
-			result.statusCode < 500 &&
-			result.statusCode !== 404 &&
-			result.statusCode !== 401 &&
-			result.statusCode !== 403
-		) {
-			throw providerError(call.node, {
-				provider: 'fal',
-				message: `the job failed: ${detailText(body) ?? `HTTP ${result.statusCode}`}${errorTypePart(result, body)}`,
-				httpCode: result.statusCode,
-				requestId,
-				itemIndex: call.itemIndex,
-				response: body ?? null,
-			});
-		}
-		if (result.statusCode < 200 || result.statusCode >= 300 || !body) {
-			throw failure(call, result, 'Fetching the result', requestId);
+			result.statusCode === 400 &&
+			/in progress|in queue|not (yet )?(complete|ready|finished)/i.test(detail)
+		)
+			return { phase: 'running', raw: body ?? {} };
+		const failed = resultFailureMessage(result);
+		if (failed) return { phase: 'failed', error: failed, raw: body ?? {} };
+		throw failure(call, result, 'Checking the job', requestId);
+	},
+
+	async output(call, model, requestId, status) {
+		let body = status.result;
+		if (!body) {
+			const result = await readResult(call, model, requestId);
+			const failed = resultFailure(call, result, requestId);
+			if (failed) throw failed;
+			body = jsonBody(result);
+			if (result.statusCode < 200 || result.statusCode >= 300 || !body) {
+				throw failure(call, result, 'Fetching the result', requestId);
+			}
 		}
 		if (model.fromSchema) {
 			// Any model: every file object in the result, of any kind; the result itself is kept.
@@ -349,7 +396,13 @@ export const fal: ProviderTransport = {
 			const videos = media.filter((m) => m.kind === 'video');
 			const extra: IDataObject = {};
 			if (body.seed !== undefined) extra.seed = body.seed;
-			return { videoUrls: videos.map((m) => m.url), media, outputs: body, contentType: videos[0]?.contentType, extra };
+			return {
+				videoUrls: videos.map((m) => m.url),
+				media,
+				outputs: body,
+				contentType: videos[0]?.contentType,
+				extra,
+			};
 		}
 		const video = body.video as IDataObject | undefined;
 		const videos = Array.isArray(body.videos)
@@ -417,7 +470,8 @@ export const fal: ProviderTransport = {
 		const entry = prices.find((p) => p?.endpoint_id === model.id);
 		const unitPrice = Number(entry?.unit_price);
 		const currency = String(entry?.currency ?? 'USD').toUpperCase();
-		if (!entry || currency !== 'USD' || !Number.isFinite(unitPrice) || unitPrice < 0) return undefined;
+		if (!entry || currency !== 'USD' || !Number.isFinite(unitPrice) || unitPrice < 0)
+			return undefined;
 		return { kind: 'unit', unitPrice, unit: String(entry.unit ?? '') };
 	},
 
@@ -444,7 +498,8 @@ export const fal: ProviderTransport = {
 		const credits = jsonBody(billing)?.credits as IDataObject | undefined;
 		if (billing.statusCode >= 200 && billing.statusCode < 300 && credits) {
 			const balance = Number(credits.current_balance);
-			if (Number.isFinite(balance) && String(credits.currency ?? 'USD').toUpperCase() === 'USD') return balance;
+			if (Number.isFinite(balance) && String(credits.currency ?? 'USD').toUpperCase() === 'USD')
+				return balance;
 		}
 		if (billing.statusCode !== 401 && billing.statusCode !== 403 && billing.statusCode !== 404) {
 			throw failure(call, billing, 'Reading the balance');
@@ -467,7 +522,12 @@ export const fal: ProviderTransport = {
 		);
 		const text = Buffer.isBuffer(rest.body) ? rest.body.toString('utf8') : String(rest.body ?? '');
 		const balance = Number(text.trim());
-		if (rest.statusCode < 200 || rest.statusCode >= 300 || text.trim() === '' || !Number.isFinite(balance)) {
+		if (
+			rest.statusCode < 200 ||
+			rest.statusCode >= 300 ||
+			text.trim() === '' ||
+			!Number.isFinite(balance)
+		) {
 			throw failure(call, rest, 'Reading the balance');
 		}
 		return balance;

@@ -15,6 +15,8 @@ export interface JobStatus {
 	/** The provider's failure message when phase is failed. */
 	error?: string;
 	raw: IDataObject;
+	/** The job's result, when the read that gave this status already held it (fal's result read). */
+	result?: IDataObject;
 }
 
 export interface JobOutput {
@@ -75,6 +77,11 @@ export interface ProviderTransport {
 		webhookUrl?: string,
 	): Promise<Submitted>;
 	status(call: CallContext, model: ModelSpec, requestId: string): Promise<JobStatus>;
+	/**
+	 * One read that tells whether the job ended and, when it did, holds what output() needs,
+	 * where that is not the status read itself (fal: the result read). Used after a callback.
+	 */
+	check?(call: CallContext, model: ModelSpec, requestId: string): Promise<JobStatus>;
 	/**
 	 * Waits on a push channel until the job ends, when the provider has one (fal's status
 	 * stream). Returns undefined when the channel is unavailable, so the caller polls instead.
