@@ -30,7 +30,11 @@ const LEARNED_QUIET_PROBES = [0.6];
 /** Ended jobs a window is learned from, per model; and models remembered per process. */
 export const LEARN_JOBS = 20;
 const LEARN_MODELS = 64;
-/** Until this many jobs ended, a learned window only widens the documented one. */
+/**
+ * Until this many jobs ended, the documented window stays, and where the few jobs seen ended
+ * outside it gets a probe each: a handful of jobs (the first of a run, or of another kind) is
+ * not enough to read densely somewhere else, but enough to look there once.
+ */
 const LEARN_TRUST_JOBS = 5;
 /** With no documented duration, a window is learned from this many jobs on. */
 const LEARN_MIN_JOBS = 3;
@@ -52,7 +56,7 @@ export interface Expected {
 export function pollWindow(
 	expected: Expected | null | undefined,
 	recentMs: readonly number[] = [],
-): { from: number; to: number; learned: boolean } | null {
+): { from: number; to: number; learned: boolean; probesMs?: number[] } | null {
 	const documented = expected ? { from: expected.min * 1000, to: expected.max * 1000 } : null;
 	const n = recentMs.length;
 	if (n === 0 || (!documented && n < LEARN_MIN_JOBS))
@@ -63,8 +67,9 @@ export function pollWindow(
 	let from = Math.max(0, first - margin);
 	let to = last + margin;
 	if (documented && n < LEARN_TRUST_JOBS) {
-		from = Math.min(from, documented.from);
-		to = Math.max(to, documented.to);
+		const outside = recentMs.filter((end) => end < documented.from || end > documented.to);
+		const probesMs = outside.map((end) => Math.round(end + WINDOW_INTERVAL_MS / 2));
+		return { ...documented, learned: false, probesMs };
 	} else if (
 		documented &&
 		[...recentMs].sort((a, b) => a - b)[1] >= documented.from - WINDOW_INTERVAL_MS / 2
@@ -101,7 +106,9 @@ export function pollDelayMs(
 	// a job ending just after `from` is seen at the first point, within one interval).
 	const probes = (window.learned ? LEARNED_QUIET_PROBES : QUIET_PROBES)
 		.map((f) => f * window.from)
-		.filter((t) => t >= 2 * WINDOW_INTERVAL_MS);
+		.filter((t) => t >= 2 * WINDOW_INTERVAL_MS)
+		.concat(window.probesMs ?? [])
+		.sort((a, b) => a - b);
 	const nextQuiet = probes.find((t) => t >= earliest);
 	const k = Math.max(1, Math.ceil((earliest - window.from) / WINDOW_INTERVAL_MS));
 	const nextDense = window.from + k * WINDOW_INTERVAL_MS;

@@ -52,6 +52,11 @@ describe('poll schedule', () => {
 		expect(readsFor(180_000, lynx)).toBeLessThanOrEqual(42);
 	});
 
+	it('a few far shorter jobs seen first cost a probe each, not a dense window from 0 s (the bench: 1 s jobs, then Lynx)', () => {
+		for (let i = 0; i < 3; i++) recordJobEnd(model, 800, 1200);
+		expect(readsFor(60_000, lynx)).toBeLessThanOrEqual(21);
+	});
+
 	it('picks up jobs spread over the documented 25–60 s within 2 s (p95) in a fresh process', () => {
 		const jobs = regime(40, 1, lynx, 1000, seeded(1));
 		expect(p95(simulate(jobs, lynx).map((r) => r.latencyMs))).toBeLessThanOrEqual(2000);
