@@ -65,7 +65,7 @@ export function pollWindow(
 	const last = Math.max(...recentMs);
 	const margin = WINDOW_INTERVAL_MS / 2 + (last - first) / (n + 1);
 	let from = Math.max(0, first - margin);
-	let to = last + margin;
+	const to = last + margin;
 	if (documented && n < LEARN_TRUST_JOBS) {
 		const outside = recentMs.filter((end) => end < documented.from || end > documented.to);
 		const probesMs = outside.map((end) => Math.round(end + WINDOW_INTERVAL_MS / 2));

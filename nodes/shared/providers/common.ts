@@ -1,6 +1,6 @@
 /** What both transports do the same way: credential settings, retry policy, posting a job. */
 import { NodeApiError as NodeApiErrorClass } from 'n8n-workflow';
-import type { IDataObject, NodeApiError } from 'n8n-workflow';
+import type { IDataObject, IHttpRequestOptions, NodeApiError } from 'n8n-workflow';
 
 import type { Host } from '../host';
 
@@ -53,7 +53,11 @@ const GATEWAY_REFUSALS: Record<Provider, number[]> = { fal: [502, 503, 504], wav
  * failing (the fault matrix has it do exactly that), so the error says so and the run treats
  * the item as possibly bought. 4xx answers, and the gateway errors above, are refusals.
  */
-export function submitServerError(error: NodeApiError, provider: Provider, statusCode: number): NodeApiError {
+export function submitServerError(
+	error: NodeApiError,
+	provider: Provider,
+	statusCode: number,
+): NodeApiError {
 	if (statusCode < 500 || GATEWAY_REFUSALS[provider].includes(statusCode)) return error;
 	error.message = `${error.message}. ${PROVIDER_NAMES[provider]} may have created the job anyway: check your dashboard before running again`;
 	return unknownOutcome(error);
@@ -162,6 +166,40 @@ export async function readOrExplain(
 			mayStillRun: requestId !== undefined,
 		});
 	}
+}
+
+/** The credential each provider's requests carry. */
+const CREDENTIAL_TYPES: Record<Provider, string> = { wavespeed: 'waveSpeedApi', fal: 'falApi' };
+
+export interface ReadOptions {
+	/** The job the read is about, for the error. */
+	requestId?: string;
+	/** Answers worth another try (default: 429 and 5xx). */
+	isTransient?: (result: HttpResult) => boolean;
+	attempts?: number;
+}
+
+/**
+ * An authenticated read (a GET, or a POST that creates nothing) with the credential of the
+ * provider, retried on transient answers; a network failure names the provider, `what` was
+ * being done and the job.
+ */
+export async function readApi(
+	call: CallContext,
+	provider: Provider,
+	what: string,
+	request: IHttpRequestOptions,
+	options: ReadOptions = {},
+): Promise<HttpResult> {
+	return await readOrExplain(
+		call,
+		provider,
+		what,
+		options.requestId,
+		async () => await callOnce(call.ctx, CREDENTIAL_TYPES[provider], request),
+		options.isTransient,
+		options.attempts,
+	);
 }
 
 /**

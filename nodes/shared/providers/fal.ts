@@ -15,7 +15,14 @@ import type { HttpResult } from '../http';
 import type { ModelSpec, RequestBody } from '../models/types';
 import { mediaInResult } from '../media';
 import { putBytes } from '../public';
-import { cachedSettings, missingJobId, postJob, readOrExplain, submitServerError } from './common';
+import {
+	cachedSettings,
+	missingJobId,
+	postJob,
+	readApi,
+	readOrExplain,
+	submitServerError,
+} from './common';
 import type { CallContext, CancelOutcome, JobStatus, ProviderTransport } from './types';
 
 const CREDENTIAL = 'falApi';
@@ -194,22 +201,20 @@ async function readResult(
 	requestId: string,
 ): Promise<HttpResult> {
 	const { queueUrl } = await settings(call.ctx);
-	return await readOrExplain(
+	return await readApi(
 		call,
 		'fal',
 		'fetching the result',
-		requestId,
-		async () =>
-			await callOnce(call.ctx, CREDENTIAL, {
-				method: 'GET',
-				url: requestBase(queueUrl, model.id, requestId),
-				json: true,
-				// As text, so jsonBody parses it keeping seeds beyond 2^53 exact (n8n's own
-				// parsing would round them).
-				encoding: 'text',
-				timeout: 60_000,
-			}),
-		isTransientResult,
+		{
+			method: 'GET',
+			url: requestBase(queueUrl, model.id, requestId),
+			json: true,
+			// As text, so jsonBody parses it keeping seeds beyond 2^53 exact (n8n's own
+			// parsing would round them).
+			encoding: 'text',
+			timeout: 60_000,
+		},
+		{ requestId, isTransient: isTransientResult },
 	);
 }
 
@@ -277,20 +282,18 @@ export const fal: ProviderTransport = {
 
 	async status(call, model, requestId) {
 		const { queueUrl } = await settings(call.ctx);
-		const result = await readOrExplain(
+		const result = await readApi(
 			call,
 			'fal',
 			'checking the job status',
-			requestId,
-			async () =>
-				await callOnce(call.ctx, CREDENTIAL, {
-					method: 'GET',
-					url: `${requestBase(queueUrl, model.id, requestId)}/status`,
-					qs: { logs: 0 },
-					json: true,
-					timeout: 30_000,
-				}),
-			isTransient,
+			{
+				method: 'GET',
+				url: `${requestBase(queueUrl, model.id, requestId)}/status`,
+				qs: { logs: 0 },
+				json: true,
+				timeout: 30_000,
+			},
+			{ requestId, isTransient: isTransient },
 		);
 		const body = jsonBody(result);
 		if (result.statusCode < 200 || result.statusCode >= 300 || !body) {
@@ -446,21 +449,18 @@ export const fal: ProviderTransport = {
 		const { apiUrl } = await settings(call.ctx);
 		// fal prices an endpoint, not a set of inputs: the unit price, turned into a price per
 		// job by the model's own knowledge of the unit (see pricing.ts).
-		const result = await readOrExplain(
+		const result = await readApi(
 			call,
 			'fal',
 			'reading the price',
-			undefined,
-			async () =>
-				await callOnce(call.ctx, CREDENTIAL, {
-					method: 'GET',
-					url: `${apiUrl}/v1/models/pricing`,
-					qs: { endpoint_id: model.id },
-					json: true,
-					timeout: 15_000,
-				}),
-			isTransient,
-			2,
+			{
+				method: 'GET',
+				url: `${apiUrl}/v1/models/pricing`,
+				qs: { endpoint_id: model.id },
+				json: true,
+				timeout: 15_000,
+			},
+			{ isTransient: isTransient, attempts: 2 },
 		);
 		const body = jsonBody(result);
 		if (result.statusCode < 200 || result.statusCode >= 300 || !body) {
@@ -479,21 +479,18 @@ export const fal: ProviderTransport = {
 		const { apiUrl, restUrl } = await settings(call.ctx);
 		// The documented read (Platform API) needs a key with billing rights (an admin key); the
 		// REST API's answers any key with the balance as a bare number.
-		const billing = await readOrExplain(
+		const billing = await readApi(
 			call,
 			'fal',
 			'reading the balance',
-			undefined,
-			async () =>
-				await callOnce(call.ctx, CREDENTIAL, {
-					method: 'GET',
-					url: `${apiUrl}/v1/account/billing`,
-					qs: { expand: 'credits' },
-					json: true,
-					timeout: 15_000,
-				}),
-			isTransient,
-			3,
+			{
+				method: 'GET',
+				url: `${apiUrl}/v1/account/billing`,
+				qs: { expand: 'credits' },
+				json: true,
+				timeout: 15_000,
+			},
+			{ isTransient: isTransient, attempts: 3 },
 		);
 		const credits = jsonBody(billing)?.credits as IDataObject | undefined;
 		if (billing.statusCode >= 200 && billing.statusCode < 300 && credits) {
@@ -504,21 +501,18 @@ export const fal: ProviderTransport = {
 		if (billing.statusCode !== 401 && billing.statusCode !== 403 && billing.statusCode !== 404) {
 			throw failure(call, billing, 'Reading the balance');
 		}
-		const rest = await readOrExplain(
+		// The answer is a bare number, not a JSON object: only the status says "try again".
+		const rest = await readApi(
 			call,
 			'fal',
 			'reading the balance',
-			undefined,
-			async () =>
-				await callOnce(call.ctx, CREDENTIAL, {
-					method: 'GET',
-					url: `${restUrl}/billing/user_balance`,
-					json: false,
-					timeout: 15_000,
-				}),
-			// The answer is a bare number, not a JSON object: only the status says "try again".
-			(r) => isRetryableStatus(r.statusCode),
-			3,
+			{
+				method: 'GET',
+				url: `${restUrl}/billing/user_balance`,
+				json: false,
+				timeout: 15_000,
+			},
+			{ isTransient: (r) => isRetryableStatus(r.statusCode), attempts: 3 },
 		);
 		const text = Buffer.isBuffer(rest.body) ? rest.body.toString('utf8') : String(rest.body ?? '');
 		const balance = Number(text.trim());
@@ -535,22 +529,19 @@ export const fal: ProviderTransport = {
 
 	async uploadImage(call, bytes, mimeType, fileName) {
 		const { restUrl } = await settings(call.ctx);
-		const initiate = await readOrExplain(
+		const initiate = await readApi(
 			call,
 			'fal',
 			'starting the image upload',
-			undefined,
-			async () =>
-				await callOnce(call.ctx, CREDENTIAL, {
-					method: 'POST',
-					url: `${restUrl}/storage/upload/initiate`,
-					qs: { storage_type: 'fal-cdn-v3' },
-					body: { content_type: mimeType, file_name: fileName },
-					json: true,
-					timeout: 30_000,
-				}),
-			isTransient,
-			4,
+			{
+				method: 'POST',
+				url: `${restUrl}/storage/upload/initiate`,
+				qs: { storage_type: 'fal-cdn-v3' },
+				body: { content_type: mimeType, file_name: fileName },
+				json: true,
+				timeout: 30_000,
+			},
+			{ isTransient: isTransient, attempts: 4 },
 		);
 		const target = jsonBody(initiate);
 		if (

@@ -9,12 +9,19 @@ import type { Host } from '../host';
 import { normalizeApiKey } from '../apiKey';
 import { tagWebhookUrl } from '../callbackTag';
 import { providerError } from '../errors';
-import { callOnce, isRetryableStatus, jsonBody, trimSlash } from '../http';
+import { isRetryableStatus, jsonBody, trimSlash } from '../http';
 import type { HttpResult } from '../http';
 import type { ModelSpec, RequestBody } from '../models/types';
 import { mediaFromUrls } from '../media';
 import { putBytes } from '../public';
-import { cachedSettings, missingJobId, postJob, readOrExplain, submitServerError } from './common';
+import {
+	cachedSettings,
+	missingJobId,
+	postJob,
+	readApi,
+	readOrExplain,
+	submitServerError,
+} from './common';
 import type { CallContext, JobPhase, JobStatus, ProviderTransport } from './types';
 
 const CREDENTIAL = 'waveSpeedApi';
@@ -140,27 +147,29 @@ async function uploadByTicket(
 	mimeType: string,
 	fileName: string,
 ): Promise<string> {
-	const ticket = await readOrExplain(
+	const ticket = await readApi(
 		call,
 		'wavespeed',
 		'starting the image upload',
-		undefined,
-		async () =>
-			await callOnce(call.ctx, CREDENTIAL, {
-				method: 'POST',
-				url: `${baseUrl}/api/v3/media/uploads`,
-				body: { filename: fileName, size: bytes.length, content_type: mimeType },
-				json: true,
-				timeout: 30_000,
-			}),
-		isTransient,
-		4,
+		{
+			method: 'POST',
+			url: `${baseUrl}/api/v3/media/uploads`,
+			body: { filename: fileName, size: bytes.length, content_type: mimeType },
+			json: true,
+			timeout: 30_000,
+		},
+		{ isTransient: isTransient, attempts: 4 },
 	);
 	const data = envelopeData(ticket);
 	const upload = data?.upload as IDataObject | undefined;
 	const target = typeof upload?.url === 'string' ? upload.url : '';
 	const downloadUrl = data?.download_url;
-	if (String(upload?.method ?? '').toUpperCase() !== 'PUT' || !/^https?:\/\//i.test(target) || typeof downloadUrl !== 'string' || !downloadUrl) {
+	if (
+		String(upload?.method ?? '').toUpperCase() !== 'PUT' ||
+		!/^https?:\/\//i.test(target) ||
+		typeof downloadUrl !== 'string' ||
+		!downloadUrl
+	) {
 		throw failure(call, ticket, 'Starting the image upload');
 	}
 	const headers: Record<string, string> = {};
@@ -176,7 +185,8 @@ async function uploadByTicket(
 		undefined,
 		4,
 	);
-	if (put.statusCode < 200 || put.statusCode >= 300) throw failure(call, put, 'Uploading the image');
+	if (put.statusCode < 200 || put.statusCode >= 300)
+		throw failure(call, put, 'Uploading the image');
 	return downloadUrl;
 }
 
@@ -220,7 +230,11 @@ export const waveSpeed: ProviderTransport = {
 			// A 2xx answer we cannot read may still mean the job was taken.
 			if (result.statusCode >= 200 && result.statusCode < 300)
 				throw missingJobId(call, 'wavespeed', 'task id', envelope);
-			throw submitServerError(failure(call, result, 'Submitting the job'), 'wavespeed', result.statusCode);
+			throw submitServerError(
+				failure(call, result, 'Submitting the job'),
+				'wavespeed',
+				result.statusCode,
+			);
 		}
 		if (typeof data.id !== 'string' || !data.id) {
 			throw missingJobId(call, 'wavespeed', 'task id', jsonBody(result) ?? null);
@@ -230,19 +244,17 @@ export const waveSpeed: ProviderTransport = {
 
 	async status(call, _model, requestId) {
 		const { baseUrl } = await settings(call.ctx);
-		const result = await readOrExplain(
+		const result = await readApi(
 			call,
 			'wavespeed',
 			'checking the job status',
-			requestId,
-			async () =>
-				await callOnce(call.ctx, CREDENTIAL, {
-					method: 'GET',
-					url: `${baseUrl}/api/v3/predictions/${encodeURIComponent(requestId)}/result`,
-					json: true,
-					timeout: 30_000,
-				}),
-			isTransient,
+			{
+				method: 'GET',
+				url: `${baseUrl}/api/v3/predictions/${encodeURIComponent(requestId)}/result`,
+				json: true,
+				timeout: 30_000,
+			},
+			{ requestId, isTransient: isTransient },
 		);
 		const data = envelopeData(result);
 		if (!data) throw failure(call, result, 'Checking the job status', requestId);
@@ -291,47 +303,42 @@ export const waveSpeed: ProviderTransport = {
 	async price(call, model, inputs) {
 		const { baseUrl } = await settings(call.ctx);
 		// Free and creates nothing: a failure is retried briefly, then the run goes on without it.
-		const result = await readOrExplain(
+		const result = await readApi(
 			call,
 			'wavespeed',
 			'reading the price',
-			undefined,
-			async () =>
-				await callOnce(call.ctx, CREDENTIAL, {
-					method: 'POST',
-					url: `${baseUrl}/api/v3/model/price`,
-					body: { model_id: model.id, inputs },
-					json: true,
-					timeout: 15_000,
-				}),
-			isTransient,
-			2,
+			{
+				method: 'POST',
+				url: `${baseUrl}/api/v3/model/price`,
+				body: { model_id: model.id, inputs },
+				json: true,
+				timeout: 15_000,
+			},
+			{ isTransient: isTransient, attempts: 2 },
 		);
 		const data = envelopeData(result);
 		if (!data) throw failure(call, result, 'Reading the price');
 		const currency = typeof data.currency === 'string' ? data.currency.toUpperCase() : 'USD';
 		// What the account pays: the discounted price where WaveSpeed gives one.
 		const usd = Number(data.discounted_price ?? data.price);
-		if (currency !== 'USD' || data.price === undefined || !Number.isFinite(usd) || usd < 0) return undefined;
+		if (currency !== 'USD' || data.price === undefined || !Number.isFinite(usd) || usd < 0)
+			return undefined;
 		return { kind: 'price', usd };
 	},
 
 	async balance(call) {
 		const { baseUrl } = await settings(call.ctx);
-		const result = await readOrExplain(
+		const result = await readApi(
 			call,
 			'wavespeed',
 			'reading the balance',
-			undefined,
-			async () =>
-				await callOnce(call.ctx, CREDENTIAL, {
-					method: 'GET',
-					url: `${baseUrl}/api/v3/balance`,
-					json: true,
-					timeout: 15_000,
-				}),
-			isTransient,
-			3,
+			{
+				method: 'GET',
+				url: `${baseUrl}/api/v3/balance`,
+				json: true,
+				timeout: 15_000,
+			},
+			{ isTransient: isTransient, attempts: 3 },
 		);
 		const balance = Number(envelopeData(result)?.balance);
 		if (!Number.isFinite(balance)) throw failure(call, result, 'Reading the balance');
@@ -342,27 +349,26 @@ export const waveSpeed: ProviderTransport = {
 		const { baseUrl } = await settings(call.ctx);
 		const form = multipart(bytes, mimeType, fileName);
 		// An upload is free and creates no job, so transient failures may be retried.
-		const result = await readOrExplain(
+		const result = await readApi(
 			call,
 			'wavespeed',
 			'uploading the image',
-			undefined,
-			async () =>
-				await callOnce(call.ctx, CREDENTIAL, {
-					method: 'POST',
-					url: `${baseUrl}/api/v3/media/upload/binary`,
-					body: form.body,
-					headers: { 'Content-Type': form.contentType },
-					json: false,
-					timeout: 300_000,
-				}),
-			isTransient,
-			4,
+			{
+				method: 'POST',
+				url: `${baseUrl}/api/v3/media/upload/binary`,
+				body: form.body,
+				headers: { 'Content-Type': form.contentType },
+				json: false,
+				timeout: 300_000,
+			},
+			{ isTransient: isTransient, attempts: 4 },
 		);
 		// WaveSpeed's SDKs moved to upload tickets in 2026-08; when the one-request endpoint is
 		// gone, the ticket flow takes over.
 		if (RETIRED.includes(result.statusCode)) {
-			call.debug(`WaveSpeed's binary upload answered HTTP ${result.statusCode}; using an upload ticket`);
+			call.debug(
+				`WaveSpeed's binary upload answered HTTP ${result.statusCode}; using an upload ticket`,
+			);
 			return await uploadByTicket(call, baseUrl, bytes, mimeType, fileName);
 		}
 		const data = envelopeData(result);
