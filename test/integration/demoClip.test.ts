@@ -3,7 +3,7 @@
  * scripts/make-demo-clip.sh): a real, small MP4 that browsers play, delivered as the job's
  * video only when the emulator is asked for it.
  */
-/* eslint-disable @n8n/community-nodes/no-restricted-imports -- test code, never shipped */
+/* eslint-disable @n8n/community-nodes/no-restricted-imports, @n8n/community-nodes/no-restricted-globals -- test code, never shipped */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
