@@ -1,11 +1,9 @@
-import type {
-	ICredentialTestRequest,
-	ICredentialType,
-	INodeProperties,
-	Icon,
-} from 'n8n-workflow';
+import type { ICredentialTestRequest, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
 import { authorizationHeader } from '../nodes/shared/apiKey';
+
+const REJECTED =
+	'WaveSpeed rejected this API key. Copy your key from wavespeed.ai/accesskey (a new key works only after the account’s first top-up).';
 
 export class WaveSpeedApi implements ICredentialType {
 	name = 'waveSpeedApi';
@@ -24,14 +22,15 @@ export class WaveSpeedApi implements ICredentialType {
 			typeOptions: { password: true },
 			required: true,
 			default: '',
-			description: 'From wavespeed.ai → Access Keys. A pasted "Bearer " prefix or stray spaces are ignored.',
+			description:
+				'Your WaveSpeed key, from wavespeed.ai/accesskey. A pasted "Bearer " prefix or stray spaces are ignored.',
 		},
 		{
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',
 			default: 'https://api.wavespeed.ai',
-			description: 'Change only to go through a gateway or proxy',
+			description: 'Leave as it is, unless you go through a gateway or proxy',
 		},
 	];
 
@@ -46,11 +45,18 @@ export class WaveSpeedApi implements ICredentialType {
 			// n8n would send the key along a redirect to another host; a redirect fails the test.
 			disableFollowRedirect: true,
 		},
+		// n8n shows a rule's message instead of a bare "Unauthorized".
 		rules: [
+			{ type: 'responseCode', properties: { value: 401, message: REJECTED } },
 			{
-				type: 'responseSuccessBody',
-				properties: { key: 'code', value: 401, message: 'WaveSpeed rejected the API key' },
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message:
+						'WaveSpeed refused this API key: the account may be suspended (support@wavespeed.ai)',
+				},
 			},
+			{ type: 'responseSuccessBody', properties: { key: 'code', value: 401, message: REJECTED } },
 		],
 	};
 }
