@@ -1,4 +1,10 @@
-import type { ICredentialTestRequest, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import type {
+	IAuthenticateRuleResponseCode,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+	Icon,
+} from 'n8n-workflow';
 
 import { authorizationHeader } from '../nodes/shared/apiKey';
 
@@ -45,7 +51,9 @@ export class WaveSpeedApi implements ICredentialType {
 			// n8n would send the key along a redirect to another host; a redirect fails the test.
 			disableFollowRedirect: true,
 		},
-		// n8n shows a rule's message instead of a bare "Unauthorized".
+		// n8n shows a rule's message instead of a bare "Unauthorized": for an HTTP 401/403, and
+		// for a 200 whose body says code 401. n8n's tester reads each rule by its type (2.40.5
+		// and 1.123); the type only lets one array hold one kind.
 		rules: [
 			{ type: 'responseCode', properties: { value: 401, message: REJECTED } },
 			{
@@ -57,6 +65,6 @@ export class WaveSpeedApi implements ICredentialType {
 				},
 			},
 			{ type: 'responseSuccessBody', properties: { key: 'code', value: 401, message: REJECTED } },
-		],
+		] as unknown as IAuthenticateRuleResponseCode[],
 	};
 }

@@ -70,7 +70,7 @@ describe('bad input is named with the field and what is allowed', () => {
 		['five reference images where four are allowed', waveSpeedSeedanceLiteReferenceToVideo, { prompt: 'p', referenceImages: Array.from({ length: 5 }, (_, i) => `https://x.example.com/${i}.png`) }, {}, /^Reference Images has 5 images; at most 4 are allowed/],
 		['no reference image', waveSpeedSeedanceLiteReferenceToVideo, { prompt: 'p', referenceImages: ' \n ' }, {}, /^Reference Images is required/],
 		['javascript: URL', waveSpeedLynx, { prompt: 'p', image: 'javascript:alert(1)' }, {}, /^Image uses javascript:, which the provider cannot fetch/],
-		['file: URL', falLynx, { prompt: 'p', imageUrl: 'file:///etc/passwd' }, {}, /^Image uses file:/],
+		['file: URL', falLynx, { prompt: 'p', imageUrl: 'file:///etc/passwd' }, {}, /^Image is a file on this computer \("file:\/\/\/etc\/passwd"\), which the provider cannot reach: read it with/],
 		['private address', waveSpeedLynx, { prompt: 'p', image: 'http://192.168.1.10/a.png' }, {}, /^Image points at 192\.168\.1\.10, a private network address: the provider downloads the image from the internet and cannot reach it/],
 		['localhost', waveSpeedLynx, { prompt: 'p', image: 'http://localhost:8080/a.png' }, {}, /^Image points at localhost, a loopback name/],
 		['two URLs in a single image field', waveSpeedLynx, { prompt: 'p', image: `${IMG}\nhttps://x.example.com/b.png` }, {}, /^Image has more than one line; give one URL/],

@@ -133,7 +133,13 @@ export type Field =
 
 export type RequestBody = Record<
 	string,
-	string | number | boolean | string[] | Array<string | number | boolean> | IDataObject | IDataObject[]
+	| string
+	| number
+	| boolean
+	| string[]
+	| Array<string | number | boolean>
+	| IDataObject
+	| IDataObject[]
 >;
 
 /**
@@ -143,7 +149,12 @@ export type RequestBody = Record<
 export type VideoLength =
 	| { seconds: number }
 	| { field: string; default: number }
-	| { frames: string; framesPerSecond: string; defaultFrames: number; defaultFramesPerSecond: number };
+	| {
+			frames: string;
+			framesPerSecond: string;
+			defaultFrames: number;
+			defaultFramesPerSecond: number;
+	  };
 
 /** A price the provider publishes for the model, in USD; the table cites where. */
 export interface PublishedPrice {
@@ -190,12 +201,18 @@ export function videoSeconds(length: VideoLength, body: RequestBody): number | n
 	let seconds: number;
 	if ('seconds' in length) seconds = length.seconds;
 	else if ('field' in length) seconds = read(length.field, length.default);
-	else seconds = read(length.frames, length.defaultFrames) / read(length.framesPerSecond, length.defaultFramesPerSecond);
+	else
+		seconds =
+			read(length.frames, length.defaultFrames) /
+			read(length.framesPerSecond, length.defaultFramesPerSecond);
 	return Number.isFinite(seconds) && seconds > 0 ? seconds : null;
 }
 
 /** The published price of a job with these inputs (micro-dollar exact), or null. */
-export function publishedPriceOf(model: Pick<ModelSpec, 'publishedPrice' | 'videoLength'>, body: RequestBody): number | null {
+export function publishedPriceOf(
+	model: Pick<ModelSpec, 'publishedPrice' | 'videoLength'>,
+	body: RequestBody,
+): number | null {
 	const { publishedPrice: price, videoLength: length } = model;
 	if (!price) return null;
 	if (price.per === 'video') return price.usd;
@@ -204,11 +221,17 @@ export function publishedPriceOf(model: Pick<ModelSpec, 'publishedPrice' | 'vide
 }
 
 /** A table, with `outputSeconds` and `price` made from its videoLength and publishedPrice. */
-export function defineModel<T extends ModelSpec>(model: T): T {
+export function defineModel<T extends ModelSpec>(
+	model: T,
+): T & Pick<ModelSpec, 'price' | 'outputSeconds'> {
 	const { videoLength } = model;
 	return {
 		...model,
-		...(videoLength && !model.outputSeconds ? { outputSeconds: (body: RequestBody) => videoSeconds(videoLength, body) } : {}),
-		...(model.publishedPrice && !model.price ? { price: (body: RequestBody) => publishedPriceOf(model, body) } : {}),
+		...(videoLength && !model.outputSeconds
+			? { outputSeconds: (body: RequestBody) => videoSeconds(videoLength, body) }
+			: {}),
+		...(model.publishedPrice && !model.price
+			? { price: (body: RequestBody) => publishedPriceOf(model, body) }
+			: {}),
 	};
 }
