@@ -43,10 +43,17 @@ const MODELS: Record<string, { provider: 'wavespeed' | 'fal'; model: string }> =
 	},
 };
 
-/** Published prices (seeds): Lynx on WaveSpeed is flat, Seedance Lite I2V is per second. */
+/**
+ * What the emulator's price APIs answer (test/emulator/billing.ts), which the nodes ask before
+ * every submit: the published prices (WaveSpeed Lynx flat, Seedance Lite I2V per second, fal
+ * Lynx per second of video) and assumed ones for the two models without a published price.
+ */
 function expectedCost(type: string, body: Record<string, unknown>): number | null {
 	if (type === 'waveSpeedLynx') return 0.5;
 	if (type === 'waveSpeedSeedanceLiteI2v720p') return 0.032 * Number(body.duration ?? 5);
+	if (type === 'falLynx') return (0.6 * Number(body.num_frames ?? 81)) / Number(body.frames_per_second ?? 16);
+	if (type === 'waveSpeedLtxVideoI2v720p') return 0.2;
+	if (type === 'waveSpeedSeedanceLiteReferenceToVideo') return 0.18;
 	return null;
 }
 
@@ -284,6 +291,7 @@ describe.each(e2eVersions())('examples in real n8n %s', (version) => {
 		const cost = expectedCost(example.type, body);
 		if (cost === null) expect(json.estimatedCost).toBeNull();
 		else expect(json.estimatedCost).toBeCloseTo(cost, 6);
+		expect(json.costCurrency).toBe('USD');
 
 		if (example.parameters.mode === 'submitOnly') {
 			expect(json.status).toBe('submitted');
@@ -298,6 +306,11 @@ describe.each(e2eVersions())('examples in real n8n %s', (version) => {
 		expect(typeof json.videoUrl).toBe('string');
 		expect(json.videoUrl).toMatch(/^https?:\/\//);
 		expect(json.videoUrls).toEqual([json.videoUrl]);
+		// The job's changes of status, with their times, on the item.
+		const history = json.statusHistory as Array<{ status: string; at: string }>;
+		expect(history[0].status).toBe('submitted');
+		expect(history[history.length - 1].status).toBe('completed');
+		expect(history.every((h) => !Number.isNaN(Date.parse(h.at)))).toBe(true);
 
 		if (example.parameters.output === 'binary') {
 			const property = (example.parameters.binaryPropertyName as string | undefined) ?? 'data';
