@@ -11,8 +11,8 @@ import { noRegistryWebhookMethods } from '../shared/webhookMethods';
 
 export class FalTrigger implements INodeType {
 	description: INodeTypeDescription = {
-		// The nodes panel drops "Trigger" from a trigger's name: "fal Job Finished" there, not
-		// plain "fal" (the any-model node's name).
+		// On the canvas and in executions: what it waits for, and not to be taken for the
+		// any-model node "fal".
 		displayName: 'fal Job Finished Trigger',
 		name: 'falTrigger',
 		icon: { light: 'file:../../icons/fal.svg', dark: 'file:../../icons/fal.dark.svg' },
@@ -20,12 +20,16 @@ export class FalTrigger implements INodeType {
 		version: 1,
 		subtitle:
 			'={{ $parameter["events"] === "completed" ? "Completed jobs" : $parameter["events"] === "failed" ? "Failed jobs" : "Completed or failed jobs" }}',
-		description: 'Starts the workflow when a fal video job finishes or fails, with its video',
+		// n8n's nodes panel lists this trigger under the any-model node "fal" (type fal: this
+		// type without "Trigger") and shows this text as that entry's description: it speaks for both.
+		description: 'Run any fal model, or start a workflow when a fal video job finishes or fails',
 		defaults: { name: 'fal Job Finished Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'falApi', required: true }],
-		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		webhooks: [
+			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' },
+		],
 		properties: [...triggerProperties('fal')],
 	};
 

@@ -11,8 +11,8 @@ import { noRegistryWebhookMethods } from '../shared/webhookMethods';
 
 export class WaveSpeedTrigger implements INodeType {
 	description: INodeTypeDescription = {
-		// The nodes panel drops "Trigger" from a trigger's name: "WaveSpeed Job Finished" there, not
-		// plain "WaveSpeed" (the any-model node's name).
+		// On the canvas and in executions: what it waits for, and not to be taken for the
+		// any-model node "WaveSpeed".
 		displayName: 'WaveSpeed Job Finished Trigger',
 		name: 'waveSpeedTrigger',
 		icon: { light: 'file:../../icons/wavespeed.svg', dark: 'file:../../icons/wavespeed.dark.svg' },
@@ -20,12 +20,17 @@ export class WaveSpeedTrigger implements INodeType {
 		version: 1,
 		subtitle:
 			'={{ $parameter["events"] === "completed" ? "Completed jobs" : $parameter["events"] === "failed" ? "Failed jobs" : "Completed or failed jobs" }}',
-		description: 'Starts the workflow when a WaveSpeed video job finishes or fails, with its video',
+		// n8n's nodes panel lists this trigger under the any-model node "WaveSpeed" (type waveSpeed: this
+		// type without "Trigger") and shows this text as that entry's description: it speaks for both.
+		description:
+			'Run any WaveSpeed model, or start a workflow when a WaveSpeed video job finishes or fails',
 		defaults: { name: 'WaveSpeed Job Finished Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'waveSpeedApi', required: true }],
-		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		webhooks: [
+			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' },
+		],
 		properties: [...triggerProperties('wavespeed')],
 	};
 

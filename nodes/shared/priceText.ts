@@ -63,7 +63,7 @@ export function priceExpression(model: ModelSpec): string | undefined {
 export function priceSubtitle(model: ModelSpec): string {
 	const action = '($parameter["mode"] === "submitOnly" ? "Submit only" : "Generate video")';
 	const price = priceExpression(model);
-	if (!price) return `={{ ${action} + " · price not published" }}`;
+	if (!price) return `={{ ${action} + " · no list price" }}`;
 	return `={{ ${action} + " · " + ((p) => (Number.isFinite(p) ? "about $" + (p < 0.1 ? p.toFixed(3) : p.toFixed(2)) : "price set by inputs"))(${price}) }}`;
 }
 

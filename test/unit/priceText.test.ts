@@ -107,13 +107,13 @@ describe('the node subtitle shows the price of one video at the node settings', 
 			'LTX Video (no published price)',
 			new WaveSpeedLtxVideoI2v720p(),
 			{},
-			'Generate video · price not published',
+			'Generate video · no list price',
 		],
 		[
 			'Seedance Reference (no published price)',
 			new WaveSpeedSeedanceLiteReferenceToVideo(),
 			{},
-			'Generate video · price not published',
+			'Generate video · no list price',
 		],
 	])('%s', (_name, nodeType, parameters, expected) => {
 		expect(subtitle(nodeType, parameters as INodeParameters)).toBe(expected);
