@@ -1,4 +1,5 @@
 import type {
+	IAuthenticateRuleResponseCode,
 	ICredentialTestRequest,
 	ICredentialType,
 	INodeProperties,
@@ -6,6 +7,9 @@ import type {
 } from 'n8n-workflow';
 
 import { authorizationHeader } from '../nodes/shared/apiKey';
+
+const REJECTED =
+	'WaveSpeed rejected this API key. Copy your key from wavespeed.ai/accesskey (a new key works only after the account’s first top-up).';
 
 export class WaveSpeedApi implements ICredentialType {
 	name = 'waveSpeedApi';
@@ -24,14 +28,15 @@ export class WaveSpeedApi implements ICredentialType {
 			typeOptions: { password: true },
 			required: true,
 			default: '',
-			description: 'From wavespeed.ai → Access Keys. A pasted "Bearer " prefix or stray spaces are ignored.',
+			description:
+				'Your WaveSpeed key, from wavespeed.ai/accesskey. A pasted "Bearer " prefix or stray spaces are ignored.',
 		},
 		{
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',
 			default: 'https://api.wavespeed.ai',
-			description: 'Change only to go through a gateway or proxy',
+			description: 'Leave as it is, unless you go through a gateway or proxy',
 		},
 	];
 
@@ -46,11 +51,20 @@ export class WaveSpeedApi implements ICredentialType {
 			// n8n would send the key along a redirect to another host; a redirect fails the test.
 			disableFollowRedirect: true,
 		},
+		// n8n shows a rule's message instead of a bare "Unauthorized": for an HTTP 401/403, and
+		// for a 200 whose body says code 401. n8n's tester reads each rule by its type (2.40.5
+		// and 1.123); the type only lets one array hold one kind.
 		rules: [
+			{ type: 'responseCode', properties: { value: 401, message: REJECTED } },
 			{
-				type: 'responseSuccessBody',
-				properties: { key: 'code', value: 401, message: 'WaveSpeed rejected the API key' },
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message:
+						'WaveSpeed refused this API key: the account may be suspended (support@wavespeed.ai)',
+				},
 			},
-		],
+			{ type: 'responseSuccessBody', properties: { key: 'code', value: 401, message: REJECTED } },
+		] as unknown as IAuthenticateRuleResponseCode[],
 	};
 }

@@ -4,6 +4,7 @@ import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { modelProperties } from '../shared/model';
 import { modelExecute, modelWebhook } from '../shared/modelNode';
 import { waveSpeedLynx as MODEL } from '../shared/models/wavespeed/lynx';
+import { priceNotices, priceSubtitle } from '../shared/priceText';
 import { runPropertiesFor } from '../shared/runProperties';
 import { noRegistryWebhookMethods } from '../shared/webhookMethods';
 
@@ -14,8 +15,9 @@ export class WaveSpeedLynx implements INodeType {
 		icon: { light: 'file:../../icons/wavespeed.svg', dark: 'file:../../icons/wavespeed.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["mode"] === "submitOnly" ? "Submit only" : "Generate video" }}',
-		description: 'Animate a subject image into a 5-second, subject-consistent video with ByteDance Lynx on WaveSpeed ($0.50 a clip)',
+		// What the node does and the price of one video at its settings, from the model table.
+		subtitle: priceSubtitle(MODEL),
+		description: 'Turn a photo of a person into a 5-second video that keeps their likeness, with ByteDance Lynx on WaveSpeed ($0.50 per video)',
 		defaults: { name: 'WaveSpeed Lynx' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -23,7 +25,7 @@ export class WaveSpeedLynx implements INodeType {
 		// Wait Method "Webhook": the provider's callback resumes the paused execution here.
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: '', restartWebhook: true }],
 		credentials: [{ name: 'waveSpeedApi', required: true }],
-		properties: [...modelProperties(MODEL), ...runPropertiesFor(MODEL.provider)],
+		properties: [...priceNotices(MODEL), ...modelProperties(MODEL), ...runPropertiesFor(MODEL.provider)],
 	};
 
 	webhookMethods = noRegistryWebhookMethods;

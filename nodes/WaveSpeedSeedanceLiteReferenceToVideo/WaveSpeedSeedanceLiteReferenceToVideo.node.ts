@@ -4,6 +4,7 @@ import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { modelProperties } from '../shared/model';
 import { modelExecute, modelWebhook } from '../shared/modelNode';
 import { waveSpeedSeedanceLiteReferenceToVideo as MODEL } from '../shared/models/wavespeed/seedanceLiteReferenceToVideo';
+import { priceNotices, priceSubtitle } from '../shared/priceText';
 import { runPropertiesFor } from '../shared/runProperties';
 import { noRegistryWebhookMethods } from '../shared/webhookMethods';
 
@@ -14,8 +15,9 @@ export class WaveSpeedSeedanceLiteReferenceToVideo implements INodeType {
 		icon: { light: 'file:../../icons/wavespeed.svg', dark: 'file:../../icons/wavespeed.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["mode"] === "submitOnly" ? "Submit only" : "Generate video" }}',
-		description: 'Make a video in the style of 1 to 4 reference images with ByteDance Seedance V1 Lite on WaveSpeed',
+		// What the node does and the price of one video at its settings, from the model table.
+		subtitle: priceSubtitle(MODEL),
+		description: 'Make a video with the people or things of 1 to 4 reference images, with ByteDance Seedance V1 Lite on WaveSpeed',
 		defaults: { name: 'WaveSpeed Seedance V1 Lite Reference to Video' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -23,7 +25,7 @@ export class WaveSpeedSeedanceLiteReferenceToVideo implements INodeType {
 		// Wait Method "Webhook": the provider's callback resumes the paused execution here.
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: '', restartWebhook: true }],
 		credentials: [{ name: 'waveSpeedApi', required: true }],
-		properties: [...modelProperties(MODEL), ...runPropertiesFor(MODEL.provider)],
+		properties: [...priceNotices(MODEL), ...modelProperties(MODEL), ...runPropertiesFor(MODEL.provider)],
 	};
 
 	webhookMethods = noRegistryWebhookMethods;

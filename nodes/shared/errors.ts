@@ -16,7 +16,7 @@ export function fieldError(
 	return new NodeOperationError(node, `${fieldName}: ${problem}`, {
 		itemIndex,
 		description: allowed
-			? `${allowed}. Nothing was sent to the provider.`
+			? `${/[.!?]$/.test(allowed) ? allowed : `${allowed}.`} Nothing was sent to the provider.`
 			: 'Nothing was sent to the provider.',
 	});
 }

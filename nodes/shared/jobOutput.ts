@@ -20,9 +20,14 @@ export interface Delivery {
 	costSource: CostSource;
 }
 
-/** The cost fields every item of a job carries (shared/interface.md, "Spend control"). */
+/**
+ * The cost fields every item of a job carries (shared/interface.md, "Spend control"). An
+ * unknown price stays `estimatedCost: null` (expressions compare it), and `costNote` says why
+ * in words, for the people reading the item.
+ */
 export function costFields(estimatedCost: number | null, costSource: CostSource): IDataObject {
-	return { estimatedCost, costSource: estimatedCost === null ? null : costSource, costCurrency: 'USD' };
+	if (estimatedCost === null) return { estimatedCost, costSource: null, costCurrency: 'USD', costNote: 'price not published' };
+	return { estimatedCost, costSource, costCurrency: 'USD' };
 }
 
 /** The JSON of a job that ended; throws the provider's failure (with the request id) otherwise. */

@@ -7,6 +7,7 @@ import type { IDataObject, INodeProperties, INodePropertyOptions } from 'n8n-wor
 import type { Field, ImageField, ImageListField, ModelSpec, RequestBody } from './models/types';
 import { DEFAULT_MAX_TEXT_LENGTH, checkImageValue, describeProblems, validateValues } from './validation';
 import type { FieldProblem } from './validation';
+import { priceHint } from './priceText';
 
 export const ADDITIONAL_FIELDS = 'additionalFields';
 
@@ -37,11 +38,16 @@ export function imageCheckNote(field: ImageField | ImageListField): string {
 			? `${checks.slice(0, -1).join(', ')} and ${checks[checks.length - 1]}`
 			: checks[0];
 	const each = field.type === 'imageList' ? 'each ' : 'a ';
-	const files = field.type === 'image' && field.main ? 'data: URI or input binary' : 'data: URI';
-	return `Checked before anything is sent: ${each}${files} for ${list}; ${each}URL only for http(s) and a public address (the provider downloads it, so its file is checked there)`;
+	const files = field.type === 'image' && field.main ? 'an image file or data: URI' : `${each}data: URI`;
+	return `Checked before anything is paid for: ${files} for ${list}, ${each}link for pointing at a public address (the file behind a link is checked by the provider)`;
 }
 
-function fieldProperty(field: Field, forCollection: boolean): INodeProperties {
+/** "5 seconds" for a field with a unit, else the value as it is. */
+function withUnit(field: Field, value: string | number): string {
+	return field.unit ? `${value} ${field.unit}` : String(value);
+}
+
+function baseFieldProperty(field: Field, forCollection: boolean): INodeProperties {
 	const base = {
 		displayName: field.displayName,
 		name: paramName(field.wire),
@@ -74,6 +80,16 @@ function fieldProperty(field: Field, forCollection: boolean): INodeProperties {
 				placeholder: 'https://example.com/a.jpg\nhttps://example.com/b.jpg',
 			};
 		case 'number':
+			if (field.dropdown && field.integer && field.min !== undefined && field.max !== undefined) {
+				// A short range offered as a choice; the value stays the number (checked as a range).
+				const values = Array.from({ length: field.max - field.min + 1 }, (_, i) => (field.min as number) + i);
+				return {
+					...base,
+					type: 'options',
+					options: values.map((value) => ({ name: withUnit(field, value), value })),
+					default: field.default ?? values[0],
+				};
+			}
 			return {
 				...base,
 				type: 'number',
@@ -88,7 +104,7 @@ function fieldProperty(field: Field, forCollection: boolean): INodeProperties {
 			return { ...base, type: 'boolean', default: field.default ?? false };
 		case 'options': {
 			const options: INodePropertyOptions[] = field.values.map((value) => ({
-				name: field.labels?.[String(value)] ?? String(value),
+				name: field.labels?.[String(value)] ?? withUnit(field, value),
 				value,
 			}));
 			return { ...base, type: 'options', options, default: field.default ?? field.values[0] };
@@ -124,6 +140,12 @@ function clean(property: INodeProperties): INodeProperties {
 export function modelProperties(model: ModelSpec): INodeProperties[] {
 	const properties: INodeProperties[] = [];
 	const main = mainImageField(model);
+	// A field that changes the price says so under it.
+	const fieldProperty = (field: Field, forCollection: boolean): INodeProperties => {
+		const property = baseFieldProperty(field, forCollection);
+		const hint = priceHint(model, field.wire);
+		return hint ? { ...property, hint } : property;
+	};
 	for (const field of model.fields.filter(isTopLevel)) {
 		if (field === main) {
 			properties.push(
@@ -132,11 +154,15 @@ export function modelProperties(model: ModelSpec): INodeProperties[] {
 					name: 'imageSource',
 					type: 'options',
 					options: [
-						{ name: 'URL or Data URI', value: 'url', description: 'A public image URL or a data: URI' },
-						{ name: 'Binary From Input', value: 'binary', description: 'An image in the input item, uploaded for you' },
+						{ name: 'URL or Data URI', value: 'url', description: 'A link to the image (https://…), or a data: URI' },
+						{
+							name: 'Binary From Input',
+							value: 'binary',
+							description: 'An image file the previous node outputs (e.g. Read Files From Disk, HTTP Request, Google Drive), uploaded for you',
+						},
 					],
 					default: 'url',
-					description: 'Where the image comes from',
+					description: 'Where the image comes from: a link, or a file from the previous node',
 				},
 				clean({ ...fieldProperty(field, false), displayOptions: { show: { imageSource: ['url'] } } }),
 				{
@@ -145,7 +171,7 @@ export function modelProperties(model: ModelSpec): INodeProperties[] {
 					type: 'string',
 					default: 'data',
 					required: true,
-					description: 'Name of the binary property of the input item that holds the image',
+					description: 'Name of the binary field of the input item that holds the image (n8n’s default is data)',
 					displayOptions: { show: { imageSource: ['binary'] } },
 				},
 			);
@@ -161,7 +187,7 @@ export function modelProperties(model: ModelSpec): INodeProperties[] {
 			type: 'collection',
 			placeholder: 'Add Field',
 			default: {},
-			description: 'Optional model fields; a field left out is not sent, so the provider default applies',
+			description: 'More settings of the model; a setting you do not add is left to the provider’s default',
 			options: optional
 				.map((f) => clean(fieldProperty(f, true)))
 				.sort((a, b) => a.displayName.localeCompare(b.displayName)),

@@ -19,14 +19,19 @@ export function outputProperties(show: { mode: string[] } | undefined): INodePro
 			type: 'options',
 			noDataExpression: true,
 			options: [
-				{ name: 'Video URL', value: 'url', description: 'JSON with the video URL(s)' },
+				{
+					name: 'Video URL',
+					value: 'url',
+					description: 'A link to the video; the provider deletes it after a while (WaveSpeed after 7 days)',
+				},
 				{
 					name: 'Video File (Binary)',
 					value: 'binary',
-					description: 'JSON plus the downloaded video as binary data (provider URLs expire)',
+					description: 'The link plus the video file itself, for the next nodes to save or upload (e.g. Google Drive, YouTube)',
 				},
 			],
 			default: 'url',
+			description: 'What the node outputs for each video: its link, or its link and the file',
 			...(show ? { displayOptions: { show } } : {}),
 		},
 		{
@@ -35,7 +40,7 @@ export function outputProperties(show: { mode: string[] } | undefined): INodePro
 			type: 'string',
 			default: 'data',
 			required: true,
-			description: 'Name of the binary property the video is written to',
+			description: 'Name of the binary field that holds the video in the output (n8n’s default is data)',
 			displayOptions: { show: { ...show, output: ['binary'] } },
 		},
 	];
@@ -61,7 +66,7 @@ const onTimeoutOption: INodeProperties = {
 		},
 	],
 	default: 'cancel',
-	description: 'What happens to a job still running when the Timeout passes',
+	description: 'What happens to a job still running when the Timeout is up',
 };
 
 /** The run parameters of a model node of this provider. */
@@ -89,15 +94,20 @@ const runProperties: INodeProperties[] = [
 			{
 				name: 'Submit and Wait',
 				value: 'submitAndWait',
-				description: 'Start the job and output the finished video',
+				// The nodes panel lists the options as actions, title-casing the name unless told.
+				action: 'Submit and Wait',
+				description: 'Start the video and wait for it: the node outputs the finished video',
 			},
 			{
 				name: 'Submit Only',
 				value: 'submitOnly',
-				description: 'Start the job and output its request ID at once (pair with a Trigger node)',
+				action: 'Submit Only',
+				description:
+					'Start the video and move on at once: the node outputs the job’s request ID, and a Job Finished Trigger workflow gets the video later',
 			},
 		],
 		default: 'submitAndWait',
+		description: 'Whether the workflow waits here for the video, or goes on and gets it later with a Trigger node',
 	},
 	{
 		displayName: 'Wait Method',
@@ -106,17 +116,19 @@ const runProperties: INodeProperties[] = [
 		noDataExpression: true,
 		options: [
 			{
-				name: 'Poll',
+				name: 'Check Until Done',
 				value: 'poll',
-				description: 'Ask the provider until the job ends (fal: follow its status stream)',
+				description: 'The node keeps asking the provider until the video is ready. Simple; works everywhere.',
 			},
 			{
-				name: 'Webhook',
+				name: 'Pause Until Called Back',
 				value: 'webhook',
-				description: 'Pause the execution, holding no worker, until the provider calls n8n back',
+				description:
+					'The workflow pauses and the provider tells n8n when the video is ready: nothing runs meanwhile, but the provider must reach your n8n over the internet',
 			},
 		],
 		default: 'poll',
+		description: 'How the node waits for the video. Both give the same output.',
 		displayOptions: { show: { mode: ['submitAndWait'] } },
 	},
 	{
@@ -126,7 +138,7 @@ const runProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'https://your-n8n.example.com/webhook/…',
 		description:
-			'Optional URL the provider calls when the job ends, e.g. the production URL of a WaveSpeed or fal Trigger node',
+			'Optional: the address the provider calls when the video is ready, e.g. the Production URL of a WaveSpeed or fal Job Finished Trigger',
 		displayOptions: { show: { mode: ['submitOnly'] } },
 	},
 	...outputProperties({ mode: ['submitAndWait'] }),
@@ -136,6 +148,7 @@ const runProperties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
+		description: 'Spending limits, time limits and other settings; each has a safe default',
 		options: [
 			{
 				displayName: 'Allow Unknown Prices',
@@ -143,7 +156,7 @@ const runProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: true,
 				description:
-					'Whether items whose price neither the provider nor this node knows may run under Max Cost per Run (they are counted as unknown). Off, such items are refused.',
+					'Whether videos whose price is not known may be made when Max Cost per Run is set (they count as unknown). Off, they are refused.',
 			},
 			{
 				displayName: 'Check Balance',
@@ -151,7 +164,7 @@ const runProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: true,
 				description:
-					'Whether to read the account balance first and submit nothing when it is below the known cost of the run (fal shows balances to keys with billing rights, or through its REST API)',
+					'Whether to check the account’s balance first and start nothing when it is below what the run will cost',
 			},
 			{
 				displayName: 'Concurrency',
@@ -159,7 +172,7 @@ const runProperties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: 100, numberPrecision: 0 },
 				default: DEFAULT_CONCURRENCY,
-				description: 'How many items run at the same time; the rest wait for a free slot',
+				description: 'How many videos are made at the same time (1 to 100); the others wait their turn',
 			},
 			{
 				displayName: 'Max Cost per Run (USD)',
@@ -168,7 +181,7 @@ const runProperties: INodeProperties[] = [
 				typeOptions: { minValue: 0, numberPrecision: 2 },
 				default: 5,
 				description:
-					"The most one run of this node may spend, priced before anything is bought (the provider's price, else the published one). A run above it submits nothing; with Continue On Fail, items are bought in order while they fit.",
+					'The most one run of this node may spend, in US dollars. Every video is priced before anything is bought; a run that would cost more starts nothing (with Continue On Fail, videos are made in order while they fit).',
 			},
 			{
 				displayName: 'Max Download Size (MB)',
@@ -176,7 +189,7 @@ const runProperties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 1, numberPrecision: 0 },
 				default: DEFAULT_MAX_DOWNLOAD_MB,
-				description: 'A larger video, or one of another content type, is refused instead of filling the disk',
+				description: 'A bigger video (or a file that is not a video) is refused instead of filling the disk',
 			},
 			{
 				displayName: 'Poll Interval (Seconds)',
@@ -185,7 +198,7 @@ const runProperties: INodeProperties[] = [
 				typeOptions: { minValue: 0, numberPrecision: 1 },
 				default: 0,
 				description:
-					'Fixed time between status checks. 0 (recommended) follows the model’s expected duration and fal’s status stream.',
+					'Seconds between checks on the job. 0 (recommended) checks when the video can be ready and follows fal’s live status.',
 			},
 			{
 				displayName: 'Timeout (Seconds)',
@@ -194,7 +207,7 @@ const runProperties: INodeProperties[] = [
 				typeOptions: { minValue: 1, numberPrecision: 0 },
 				default: DEFAULT_TIMEOUT_SECONDS,
 				description:
-					'How long to wait for a job before the item fails with its request ID. On fal, On Timeout says whether the job is then cancelled; WaveSpeed jobs keep running (WaveSpeed cannot cancel one).',
+					'How long to wait for a video before the item fails with its request ID (default 1800 s = 30 minutes). On fal, On Timeout says whether the job is then stopped; WaveSpeed cannot stop a job, so it keeps running.',
 			},
 		],
 	},

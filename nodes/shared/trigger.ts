@@ -44,8 +44,8 @@ const TRANSPORTS: Record<Provider, ProviderTransport> = { wavespeed: waveSpeed, 
 
 const NOTICES: Record<Provider, string> = {
 	wavespeed:
-		'Copy the Production URL above into the Webhook URL of a WaveSpeed model node set to Submit Only, then publish (activate) this workflow. Every call is checked against your account’s webhook signing secret, and the job is then read from WaveSpeed with the credential: the item is what WaveSpeed says, and a job this account cannot see starts nothing.',
-	fal: 'Copy the Production URL above into the Webhook URL of a fal model node set to Submit Only, then publish (activate) this workflow. Every call is checked against fal’s signing keys (JWKS URL in the credential), and the job is then read from fal with the credential: the item is what fal says, and a job this account cannot see starts nothing.',
+		'Copy the Production URL above into the Webhook URL of a WaveSpeed video node set to Submit Only, then publish this workflow (n8n 1.x: activate it). While you build, the Test URL works after clicking “Listen for test event”. Every call is checked against your WaveSpeed account’s signing secret, and the job is then read from WaveSpeed with this credential, so a call about a job that is not yours starts nothing.',
+	fal: 'Copy the Production URL above into the Webhook URL of a fal video node set to Submit Only, then publish this workflow (n8n 1.x: activate it). While you build, the Test URL works after clicking “Listen for test event”. Every call is checked against fal’s signing keys, and the job is then read from fal with this credential, so a call about a job that is not yours starts nothing.',
 };
 
 /** The Trigger nodes' parameters (the description of each node spreads them). */
@@ -57,7 +57,7 @@ export function triggerProperties(provider: Provider): INodeProperties[] {
 			type: 'number',
 			typeOptions: { minValue: 1, numberPrecision: 0 },
 			default: DEFAULT_MAX_DOWNLOAD_MB,
-			description: 'A larger video, or one of another content type, is refused instead of filling the disk',
+			description: 'A bigger video (or a file that is not a video) is refused instead of filling the disk',
 		},
 	];
 	if (provider === 'fal') {
@@ -68,7 +68,7 @@ export function triggerProperties(provider: Provider): INodeProperties[] {
 			default: '',
 			placeholder: 'e.g. bytedance/lynx',
 			description:
-				'The endpoint is needed to look a job up at fal. Jobs from the fal nodes of this package name it in the webhook URL; for jobs submitted by other software, give the endpoint they used here. Without it such callbacks are refused (fal delivers them again for two hours).',
+				'Only for jobs started outside these nodes (by other software): the fal model they used, e.g. bytedance/lynx. fal needs it to look the job up; jobs from these nodes say it themselves. Without it such calls are refused (fal tries again for two hours).',
 		});
 	}
 	return [
@@ -84,11 +84,12 @@ export function triggerProperties(provider: Provider): INodeProperties[] {
 			type: 'options',
 			noDataExpression: true,
 			options: [
-				{ name: 'Completed', value: 'completed', description: 'Only jobs that produced a video' },
+				{ name: 'Completed', value: 'completed', description: 'Only jobs that made a video' },
 				{ name: 'Completed or Failed', value: 'both', description: 'Every job that ended' },
-				{ name: 'Failed', value: 'failed', description: 'Only jobs that failed' },
+				{ name: 'Failed', value: 'failed', description: 'Only jobs that failed (the item says why)' },
 			],
 			default: 'both',
+			description: 'Which finished jobs start this workflow',
 		},
 		...outputProperties(undefined),
 		{
@@ -189,7 +190,7 @@ function answer(ctx: IWebhookFunctions, status: number, body: IDataObject): IWeb
 	return { noWebhookResponse: true };
 }
 
-const LABEL: Record<Provider, string> = { wavespeed: 'WaveSpeed Trigger', fal: 'fal Trigger' };
+const LABEL: Record<Provider, string> = { wavespeed: 'WaveSpeed Job Finished Trigger', fal: 'fal Job Finished Trigger' };
 
 /** Reads of one confirmation retry transient answers for at most this long (the provider waits for our answer). */
 const CONFIRM_DEADLINE_MS = 10_000;

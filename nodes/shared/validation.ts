@@ -47,6 +47,18 @@ function toNumber(value: unknown): number | undefined {
 	return undefined;
 }
 
+/** A file on this computer: C:\…, file:…, /…, ./…, ../…, ~/…, \\server\share. */
+const LOCAL_PATH = /^(?:[a-z]:[\\/]|file:|\/|\.{1,2}[\\/]|~[\\/]|\\\\)/i;
+
+/** What to say of a path on this computer: the provider downloads from the internet. */
+function localFile(text: string, field: Field): string {
+	const what = `is a file on this computer (${describe(text)}), which the provider cannot reach`;
+	if (field.type === 'image' && field.main) {
+		return `${what}: read it with a Read/Write Files from Disk node and set ${field.displayName} Source to Binary From Input`;
+	}
+	return `${what}: give a public link (https://…) or a data: URI instead`;
+}
+
 /**
  * Checks one URL or data: URI a provider will download. For image fields a data: URI must be
  * an image the model takes (format, size, pixels); for other files any data: URI is taken.
@@ -66,6 +78,7 @@ export function checkImageValue(value: string, field: Field): string | null {
 	}
 	// URL parsing drops line breaks and tabs, but the provider would get them: one URL only.
 	if (/[\r\n\t]/.test(text)) return 'has more than one line; give one URL';
+	if (LOCAL_PATH.test(text)) return localFile(text, field);
 	let url: URL;
 	try {
 		url = new URL(text);
@@ -73,8 +86,7 @@ export function checkImageValue(value: string, field: Field): string | null {
 		return `${describe(value)} is not a URL`;
 	}
 	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-		const hint = /^[a-z]:$/i.test(url.protocol) || url.protocol === 'file:' ? ' (a file on this computer: use Binary From Input to upload it)' : '';
-		return `uses ${url.protocol.replace(':', '')}:, which the provider cannot fetch${hint}`;
+		return `uses ${url.protocol.replace(':', '')}:, which the provider cannot fetch`;
 	}
 	if (url.username || url.password) return 'must not contain a user name or password';
 	const nonPublic = nonPublicHost(url.hostname);

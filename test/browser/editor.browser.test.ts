@@ -12,10 +12,14 @@
  * `npm run test:browser`; N8N_BROWSER_VERSIONS=2.40.5,1.123.81 picks n8n versions
  * (default 2.40.5), CHROMIUM_PATH another Chromium.
  */
+import { readFileSync } from 'node:fs';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { freePort, N8n, packedTarball, REPO, timed, type Server } from '../e2e/n8n';
+import type { Locator, Page } from 'playwright-core';
+
+import { startEmulator, type Emulator } from '../emulator/emulator';
+import { exampleCredentials, freePort, N8n, packedTarball, REPO, timed, type Server } from '../e2e/n8n';
 import {
 	addFromSearch,
 	addToCollection,
@@ -30,6 +34,7 @@ import {
 	ndvTitleArea,
 	openEditor,
 	param,
+	paramLabel,
 	paramValue,
 	screenshot,
 	search,
@@ -53,6 +58,12 @@ interface NodeCase {
 	/** The search used to add it to the canvas. */
 	addWith: Query;
 	trigger?: boolean;
+	/**
+	 * The nodes-panel entry that lists it, when not its own: n8n merges a trigger into the node
+	 * whose type is the trigger's without "Trigger" (waveSpeedTrigger into waveSpeed, the
+	 * any-model node), listing the trigger's events under that entry's Triggers.
+	 */
+	entry?: { type: string; name: string };
 	/** The main image field (with `imageSource`), if the model has one. */
 	image?: string;
 	/** Required (or top-level) model fields: shown, empty. */
@@ -61,13 +72,18 @@ interface NodeCase {
 	additional?: string[];
 	/** One optional field added from Additional Fields, with the table default it must show. */
 	optional?: { label: string; name: string; shows: string };
+	/** The price notice above the fields, and the node's subtitle on the canvas, as first added. */
+	price?: { notice: RegExp; subtitle: string };
+	/** A choice that changes the price, and what the notice and the subtitle then say. */
+	repriced?: { name: string; choose: string; notice: RegExp; subtitle: string };
 }
 
 /** The seven nodes and what the documented contract says about them. */
 const NODES: NodeCase[] = [
 	{
 		type: 'waveSpeedTrigger',
-		displayName: 'WaveSpeed Trigger',
+		displayName: 'WaveSpeed Job Finished Trigger',
+		entry: { type: 'waveSpeed', name: 'WaveSpeed' },
 		provider: 'wavespeed',
 		foundBy: ['video', 'WaveSpeed'],
 		addWith: 'WaveSpeed',
@@ -75,7 +91,8 @@ const NODES: NodeCase[] = [
 	},
 	{
 		type: 'falTrigger',
-		displayName: 'fal Trigger',
+		displayName: 'fal Job Finished Trigger',
+		entry: { type: 'fal', name: 'fal' },
 		provider: 'fal',
 		foundBy: ['video', 'fal'],
 		addWith: 'fal',
@@ -90,7 +107,8 @@ const NODES: NodeCase[] = [
 		image: 'image',
 		topLevel: ['prompt'],
 		additional: ['Aspect Ratio'],
-		optional: { label: 'Aspect Ratio', name: 'aspectRatio', shows: '16:9' },
+		optional: { label: 'Aspect Ratio', name: 'aspectRatio', shows: '16:9 (Landscape)' },
+		price: { notice: /^About \$0\.50 per video \(WaveSpeed’s published price\)/, subtitle: 'Generate video · about $0.50' },
 	},
 	{
 		type: 'falLynx',
@@ -100,20 +118,25 @@ const NODES: NodeCase[] = [
 		addWith: 'fal',
 		image: 'imageUrl',
 		topLevel: ['prompt'],
+		// fal's raw names (Num Frames, IP Scale, Guidance Scale 2, …) said in plain words.
 		additional: [
 			'Aspect Ratio',
-			'Frames Per Second',
-			'Guidance Scale',
-			'Guidance Scale 2',
-			'IP Scale',
+			'Frames per Second',
+			'Identity Strength',
+			'Image Adherence',
+			'Image Influence',
 			'Negative Prompt',
-			'Num Frames',
-			'Num Inference Steps',
+			'Number of Frames',
+			'Prompt Adherence',
+			'Quality Steps',
 			'Resolution',
 			'Seed',
-			'Strength',
 		],
 		optional: { label: 'Resolution', name: 'resolution', shows: '720p' },
+		price: {
+			notice: /^\$0\.60 per second of video \(fal’s published price\): about \$3\.04 per video at the defaults/,
+			subtitle: 'Generate video · about $3.04',
+		},
 	},
 	{
 		type: 'waveSpeedLtxVideoI2v720p',
@@ -124,7 +147,8 @@ const NODES: NodeCase[] = [
 		image: 'image',
 		topLevel: ['prompt'],
 		additional: ['Negative Prompt', 'Seed', 'Size'],
-		optional: { label: 'Size', name: 'size', shows: '1280*720 (Landscape)' },
+		optional: { label: 'Size', name: 'size', shows: '1280×720 (Landscape)' },
+		price: { notice: /^WaveSpeed publishes no price for this model/, subtitle: 'Generate video · no list price' },
 	},
 	{
 		type: 'waveSpeedSeedanceLiteReferenceToVideo',
@@ -133,8 +157,10 @@ const NODES: NodeCase[] = [
 		foundBy: ['video', 'WaveSpeed'],
 		addWith: 'video',
 		topLevel: ['prompt', 'referenceImages'],
-		additional: ['Camera Fixed', 'Duration', 'Seed'],
-		optional: { label: 'Duration', name: 'duration', shows: '5' },
+		additional: ['Duration', 'Keep Camera Still', 'Seed'],
+		// A range in the seed, a dropdown of seconds here, as on the I2V node.
+		optional: { label: 'Duration', name: 'duration', shows: '5 seconds' },
+		price: { notice: /^WaveSpeed publishes no price for this model/, subtitle: 'Generate video · no list price' },
 	},
 	{
 		type: 'waveSpeedSeedanceLiteI2v720p',
@@ -144,12 +170,50 @@ const NODES: NodeCase[] = [
 		addWith: 'WaveSpeed',
 		image: 'image',
 		topLevel: ['prompt'],
-		additional: ['Aspect Ratio', 'Camera Fixed', 'Duration', 'Last Image', 'Seed'],
-		optional: { label: 'Duration', name: 'duration', shows: '5' },
+		additional: ['Aspect Ratio', 'Duration', 'Keep Camera Still', 'Last Frame', 'Seed'],
+		optional: { label: 'Duration', name: 'duration', shows: '5 seconds' },
+		price: { notice: /^About \$0\.16 per video with the default Duration of 5 seconds/, subtitle: 'Generate video · about $0.16' },
+		repriced: {
+			name: 'duration',
+			choose: '10 seconds',
+			notice: /^About \$0\.32 per video with Duration 10 seconds \(\$0\.032 per second of video/,
+			subtitle: 'Generate video · about $0.32',
+		},
 	},
 ];
 
 const fullType = (n: NodeCase) => `${PKG}.${n.type}`;
+/** The type of the nodes-panel entry that lists the node. */
+const entryType = (n: NodeCase) => `${PKG}.${n.entry?.type ?? n.type}`;
+
+/** The example run in the editor: an image file in, the video as a file out. */
+const VIDEO_EXAMPLE = join(REPO, 'examples', 'wavespeed-lynx-binary-in-out.json');
+
+/** Whether the open NDV shows a notice whose text matches, within a few seconds. */
+async function priceNotice(page: Page, text: RegExp): Promise<boolean> {
+	const shown = ndv(page).getByText(text);
+	return await shown
+		.first()
+		.waitFor({ state: 'visible', timeout: 10_000 })
+		.then(() => true)
+		.catch(async () => {
+			process.stderr.write(`[browser] no notice ${text}; the NDV says: ${(await ndv(page).innerText()).slice(0, 2000)}\n`);
+			return false;
+		});
+}
+
+/** Whether a canvas node shows this text (its subtitle), within a few seconds. */
+async function canvasText(node: Locator, text: string): Promise<boolean> {
+	const deadline = Date.now() + 10_000;
+	let seen = '';
+	while (Date.now() < deadline) {
+		seen = (await node.first().innerText()).replace(/\s+/g, ' ');
+		if (seen.includes(text)) return true;
+		await new Promise((r) => setTimeout(r, 200));
+	}
+	process.stderr.write(`[browser] canvas node shows "${seen}", not "${text}"\n`);
+	return false;
+}
 const iconPath = (n: NodeCase) => `/icons/${PKG}/dist/icons/${n.provider}.svg`;
 
 const versions = (process.env.N8N_BROWSER_VERSIONS ?? '2.40.5')
@@ -160,6 +224,8 @@ const versions = (process.env.N8N_BROWSER_VERSIONS ?? '2.40.5')
 describe.each(versions)('the package in the n8n %s editor (Chromium)', (version) => {
 	let n8n: N8n | undefined;
 	let server: Server | undefined;
+	/** Both providers, every job's video a real clip (test/fixtures/demo-clip.mp4). */
+	let emulator: Emulator | undefined;
 	let browser: Awaited<ReturnType<typeof openEditor>> | undefined;
 	const shot = async (name: string) => {
 		if (browser) await screenshot(browser.page, `${version}-${name}`);
@@ -183,6 +249,10 @@ describe.each(versions)('the package in the n8n %s editor (Chromium)', (version)
 				...(Number(version.split('.')[0]) >= 2 ? { N8N_DISABLED_MODULES: 'mcp-registry' } : {}),
 			},
 		});
+		// The example run in the editor, with its credentials, against the emulator's demo clip.
+		emulator = await startEmulator({ demoClip: true });
+		await n8n.importCredentials(exampleCredentials(emulator));
+		await n8n.importWorkflows([VIDEO_EXAMPLE]);
 		const instance = n8n;
 		server = await timed({ stage: 'start', version, label: 'editor' }, async () => {
 			const s = await instance.startServer({ port: await freePort(), quiet: true });
@@ -230,6 +300,7 @@ describe.each(versions)('the package in the n8n %s editor (Chromium)', (version)
 			await writeFile(join(ARTIFACTS, `${version}-n8n.log`), server.output());
 		}
 		await n8n?.dispose();
+		await emulator?.close();
 	}, 60_000);
 
 	it('the nodes panel finds the seven nodes by searching "video", "WaveSpeed" and "fal", with the package icons', async () => {
@@ -239,7 +310,7 @@ describe.each(versions)('the package in the n8n %s editor (Chromium)', (version)
 			await shot(`search-${query}`);
 		}
 		const listedBy = (n: NodeCase) =>
-			QUERIES.filter((q) => found[q].some((h) => h.type === fullType(n)));
+			QUERIES.filter((q) => found[q].some((h) => h.type === entryType(n)));
 		const table = Object.fromEntries(NODES.map((n) => [n.displayName, listedBy(n)]));
 		process.stderr.write(`[browser] n8n@${version} searches: ${JSON.stringify(table)}\n`);
 		// n8n's nodes panel leaves a node of codex category "AI" out of every search outside its
@@ -248,13 +319,14 @@ describe.each(versions)('the package in the n8n %s editor (Chromium)', (version)
 		expect(table).toEqual(Object.fromEntries(NODES.map((n) => [n.displayName, n.foundBy])));
 		for (const n of NODES) {
 			for (const q of n.foundBy) {
-				const hit = found[q].find((h) => h.type === fullType(n));
+				const hit = found[q].find((h) => h.type === entryType(n));
 				expect(hit?.iconSrc).toBe(iconPath(n));
 			}
 		}
-		// The model nodes are listed under their display names (a trigger's drops "Trigger").
-		for (const n of NODES.filter((x) => !x.trigger)) {
-			expect(found[n.addWith].find((h) => h.type === fullType(n))?.name).toBe(n.displayName);
+		// The model nodes are listed under their display names; the triggers under the any-model
+		// node's entry ("WaveSpeed", "fal"), whose Triggers section lists their events.
+		for (const n of NODES) {
+			expect(found[n.addWith].find((h) => h.type === entryType(n))?.name).toBe(n.entry?.name ?? n.displayName);
 		}
 	});
 
@@ -276,12 +348,18 @@ describe.each(versions)('the package in the n8n %s editor (Chromium)', (version)
 			const p = page();
 			await closeNdv(p);
 			const hits = await search(p, node.addWith);
-			expect(hits.map((h) => h.type)).toContain(fullType(node));
-			await addFromSearch(
+			expect(hits.map((h) => h.type)).toContain(entryType(node));
+			const actions = await addFromSearch(
 				p,
-				fullType(node),
+				entryType(node),
 				node.trigger ? /^on completed or failed$/i : /^submit and wait$/i,
 			);
+			// The actions read as the Mode dropdown does ("Submit and Wait", not "Submit And Wait").
+			if (!node.trigger) expect(actions).toEqual(['Submit and Wait', 'Submit Only']);
+			else
+				expect(actions.map((a) => a.toLowerCase())).toEqual(
+					expect.arrayContaining(['on completed', 'on completed or failed', 'on failed']),
+				);
 			await ndv(p)
 				.getByTestId('node-title-container')
 				.filter({ hasText: node.displayName })
@@ -310,7 +388,7 @@ describe.each(versions)('the package in the n8n %s editor (Chromium)', (version)
 			} else {
 				// Run parameters with their defaults; the Submit Only field hidden.
 				expect(await paramValue(p, 'mode')).toBe('Submit and Wait');
-				expect(await paramValue(p, 'waitMethod')).toBe('Poll');
+				expect(await paramValue(p, 'waitMethod')).toBe('Check Until Done');
 				expect(await paramValue(p, 'output')).toBe('Video URL');
 				expect(await isShown(p, 'webhookUrl')).toBe(false);
 				expect(await isShown(p, 'binaryPropertyName')).toBe(false);
@@ -318,7 +396,13 @@ describe.each(versions)('the package in the n8n %s editor (Chromium)', (version)
 					expect(await isShown(p, name)).toBe(true);
 					expect(await paramValue(p, name)).toBe('');
 				}
+				// The price of one video at these settings, above the fields.
+				if (node.price) {
+					await expect(priceNotice(p, node.price.notice)).resolves.toBe(true);
+				}
 				if (node.image) {
+					// One name on both providers.
+					expect(await paramLabel(p, 'imageSource')).toMatch(/^Image Source/);
 					expect(await paramValue(p, 'imageSource')).toBe('URL or Data URI');
 					expect(await isShown(p, node.image)).toBe(true);
 					expect(await paramValue(p, node.image)).toBe('');
@@ -337,6 +421,17 @@ describe.each(versions)('the package in the n8n %s editor (Chromium)', (version)
 					expect(await paramValue(p, node.optional.name)).toBe(node.optional.shows);
 				}
 				await shot(`${step}-defaults`);
+				if (node.repriced) {
+					await choose(p, node.repriced.name, node.repriced.choose);
+					await expect(priceNotice(p, node.repriced.notice)).resolves.toBe(true);
+					await shot(`${step}-repriced`);
+					if (process.env.BROWSER_UPDATE_DOCS) {
+						await copyFile(
+							await screenshot(p, `${version}-${step}-repriced`),
+							join(REPO, 'docs', 'editor-price.png'),
+						);
+					}
+				}
 
 				// output = binary shows the field the video goes to.
 				await choose(p, 'output', 'Video File (Binary)');
@@ -357,7 +452,7 @@ describe.each(versions)('the package in the n8n %s editor (Chromium)', (version)
 				}
 
 				// waitMethod = webhook keeps the other run fields.
-				await choose(p, 'waitMethod', 'Webhook');
+				await choose(p, 'waitMethod', 'Pause Until Called Back');
 				expect(await isShown(p, 'output')).toBe(true);
 				expect(await isShown(p, 'webhookUrl')).toBe(false);
 
@@ -376,7 +471,7 @@ describe.each(versions)('the package in the n8n %s editor (Chromium)', (version)
 				await waitShown(p, 'waitMethod');
 				await waitShown(p, 'output');
 				await waitHidden(p, 'webhookUrl');
-				expect(await paramValue(p, 'waitMethod')).toBe('Poll');
+				expect(await paramValue(p, 'waitMethod')).toBe('Check Until Done');
 				expect(await paramValue(p, 'output')).toBe('Video URL');
 			}
 
@@ -387,6 +482,9 @@ describe.each(versions)('the package in the n8n %s editor (Chromium)', (version)
 			const canvasIcon = await iconState(onCanvas, `/icons/${PKG}/`);
 			expect(canvasIcon?.src).toContain(iconPath(node));
 			expect(canvasIcon?.naturalWidth).toBeGreaterThan(0);
+			// The subtitle under the node gives the price at the node's settings.
+			const subtitle = node.repriced?.subtitle ?? node.price?.subtitle;
+			if (subtitle) await expect(canvasText(onCanvas, subtitle)).resolves.toBe(true);
 		});
 	}
 
@@ -420,4 +518,58 @@ describe.each(versions)('the package in the n8n %s editor (Chromium)', (version)
 		const file = await screenshot(p, `${version}-canvas-all-seven`);
 		if (process.env.BROWSER_UPDATE_DOCS) await copyFile(file, join(REPO, 'docs', 'editor.png'));
 	});
+	it('runs the "image file in, video file out" example: status in the browser console, the price on the node, and a video that plays in n8n\'s binary viewer', async () => {
+		const p = page();
+		await closeNdv(p);
+		const lines: string[] = [];
+		const onConsole = (m: { text(): string }) => lines.push(m.text());
+		p.on('console', onConsole);
+		const workflow = JSON.parse(readFileSync(VIDEO_EXAMPLE, 'utf8')) as { id: string };
+		await p.goto(`${server!.url}/workflow/${workflow.id}`);
+		const lynx = canvasNode(p, `${PKG}.waveSpeedLynx`);
+		await lynx.first().waitFor({ timeout: 60_000 });
+		await expect(canvasText(lynx, 'Generate video · about $0.50')).resolves.toBe(true);
+		await p.getByTestId('execute-workflow-button').first().click();
+		// WaveSpeed Lynx is first checked 25 s after the submit (the model's fastest job).
+		await lynx.getByTestId('canvas-node-status-success').waitFor({ timeout: 150_000 });
+		p.off('console', onConsole);
+		// A manual run's status changes reach the browser console (sendMessageToUI).
+		expect(lines.filter((l) => /^\[Node: "WaveSpeed Lynx"\] item 0: WaveSpeed job \S+ is completed/.test(l))).toHaveLength(1);
+
+		await lynx.first().dblclick();
+		await ndv(p).waitFor();
+		const output = ndv(p).getByTestId('output-panel');
+		await output.getByTestId('ndv-view-binary-data').first().waitFor();
+		const nodeShot = await screenshot(p, `${version}-video-ndv`);
+		await output.getByTestId('ndv-view-binary-data').first().click();
+		const video = p.locator('video').first();
+		await video.waitFor({ state: 'attached' });
+		// Muted, as a browser lets a page start a video on its own; then it must actually play.
+		const state = await video.evaluate(async (element) => {
+			const v = element as unknown as {
+				muted: boolean;
+				play(): Promise<void>;
+				readyState: number;
+				currentTime: number;
+				duration: number;
+				error: { code: number } | null;
+				currentSrc: string;
+			};
+			v.muted = true;
+			await v.play();
+			await new Promise((resolve) => setTimeout(resolve, 1200));
+			return { readyState: v.readyState, currentTime: v.currentTime, duration: v.duration, error: v.error?.code ?? null, src: v.currentSrc };
+		});
+		process.stderr.write(`[browser] n8n@${version} video: ${JSON.stringify(state)}\n`);
+		expect(state.error).toBeNull();
+		expect(state.src).toMatch(/\/rest\/binary-data\?/);
+		expect(state.readyState).toBeGreaterThanOrEqual(2);
+		expect(state.duration).toBeCloseTo(3, 0);
+		expect(state.currentTime).toBeGreaterThan(0.5);
+		const videoShot = await screenshot(p, `${version}-video-playing`);
+		if (process.env.BROWSER_UPDATE_DOCS) {
+			await copyFile(nodeShot, join(REPO, 'docs', 'editor-node.png'));
+			await copyFile(videoShot, join(REPO, 'docs', 'editor-video.png'));
+		}
+	}, 5 * 60_000);
 });

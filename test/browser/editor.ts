@@ -240,14 +240,26 @@ export function searchItem(page: Page, type: string): Locator {
  * them from the first options parameter: Mode, or Trigger On) opens its details in the
  * panel, where `action` (a regular expression of the action's label) adds it.
  */
-export async function addFromSearch(page: Page, type: string, action: RegExp): Promise<void> {
+export async function addFromSearch(page: Page, type: string, action: RegExp): Promise<string[]> {
 	await searchItem(page, type).click();
-	const actionItem = page
-		.getByTestId('node-creator')
-		.locator('[data-keyboard-nav-type="action"]')
-		.filter({ has: page.getByTestId('node-creator-item-name').getByText(action) });
+	const actions = page.getByTestId('node-creator').locator('[data-keyboard-nav-type="action"]');
+	const actionItem = actions.filter({ has: page.getByTestId('node-creator-item-name').getByText(action) });
+	// A trigger listed under its app's entry sits in a "Triggers (n)" section that starts
+	// collapsed once the workflow has a trigger.
+	const triggers = page.getByTestId('node-creator').getByText(/^Triggers \(\d+\)$/);
+	await actionItem.or(triggers).first().waitFor();
+	if (!(await actionItem.first().isVisible())) await triggers.first().click();
+	await actionItem.first().waitFor();
+	// The labels the panel lists, as written (n8n title-cases an option's name unless it has an `action`).
+	const labels = (await actions.getByTestId('node-creator-item-name').allTextContents()).map((t) => t.trim());
 	await actionItem.first().click();
 	await ndv(page).waitFor({ state: 'visible' });
+	return labels;
+}
+
+/** The label n8n shows above a parameter in the open NDV. */
+export async function paramLabel(page: Page, name: string): Promise<string> {
+	return ((await ndv(page).locator(`label[for="${name}"]`).first().textContent()) ?? '').trim();
 }
 
 // ------------------------------------------------------------------ node details view

@@ -323,6 +323,11 @@ describe.each(e2eVersions())('examples in real n8n %s', (version) => {
 		expect(typeof json.videoUrl).toBe('string');
 		expect(json.videoUrl).toMatch(/^https?:\/\//);
 		expect(json.videoUrls).toEqual([json.videoUrl]);
+		// The job's changes of status, with their times, on the item.
+		const history = json.statusHistory as Array<{ status: string; at: string }>;
+		expect(history[0].status).toBe('submitted');
+		expect(history[history.length - 1].status).toBe('completed');
+		expect(history.every((h) => !Number.isNaN(Date.parse(h.at)))).toBe(true);
 
 		if (example.parameters.output === 'binary') {
 			const property = (example.parameters.binaryPropertyName as string | undefined) ?? 'data';

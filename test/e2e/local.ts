@@ -183,7 +183,8 @@ async function main(): Promise<void> {
 		const useEmulator = !process.env.WAVESPEED_API_KEY || !process.env.FAL_KEY;
 		if (useEmulator) {
 			const port = (await portIsFree(EMULATOR_PORT)) ? EMULATOR_PORT : await freePort();
-			emulator = await startEmulator({ port });
+			// A real, playable clip as every job's video, so n8n's player shows something.
+			emulator = await startEmulator({ port, demoClip: true });
 		}
 		const n8n = await N8n.create({
 			version: VERSION,

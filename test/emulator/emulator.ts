@@ -13,7 +13,9 @@
  *   ${url}/__control/...        test control (no auth, loopback only; not recorded)
  */
 import * as crypto from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 
@@ -161,6 +163,11 @@ export interface EmulatorOptions {
 	falOtherKey?: string;
 	/** multiplies all plan durations; default 1 */
 	timeScale?: number;
+	/**
+	 * every job's video is test/fixtures/demo-clip.mp4 (a real, playable clip: `npm start`),
+	 * instead of the id's byte pattern the tests hash; default false
+	 */
+	demoClip?: boolean;
 }
 
 export interface JobInfo {
@@ -683,10 +690,13 @@ export class Emulator {
 	private closed = false;
 	private closing?: Promise<void>;
 	private restartWait?: { timer: Timer; resolve: () => void };
+	private readonly demoClip?: Buffer;
 
 	/** @internal use startEmulator() */
 	constructor(init: EmulatorInit) {
 		this.server = init.server;
+		if (init.opts.demoClip)
+			this.demoClip = readFileSync(join(__dirname, '..', 'fixtures', 'demo-clip.mp4'));
 		this.port = init.port;
 		this.timeScale = init.opts.timeScale ?? 1;
 		this.url = `http://127.0.0.1:${init.port}`;
@@ -1093,7 +1103,7 @@ export class Emulator {
 			url: this.fileUrl(job, f),
 			content_type: this.fileContentType(job, f),
 			file_name: f.main ? `${job.id}.mp4` : f.name,
-			file_size: f.main ? job.plan.videoBytes : this.fileSize(job, f),
+			file_size: f.main ? (this.demoClip?.length ?? job.plan.videoBytes) : this.fileSize(job, f),
 		};
 	}
 
@@ -2164,7 +2174,8 @@ export class Emulator {
 			return { status: 404, raw: 'Not Found', headers: { 'content-type': 'text/plain' } };
 		}
 		ctx.rec.model = job.model;
-		const size = Math.max(0, Math.floor(job.plan.videoBytes));
+		const clip = this.demoClip;
+		const size = clip ? clip.length : Math.max(0, Math.floor(job.plan.videoBytes));
 		const { fill, chunked, gzip } = job.plan;
 		return {
 			custom: (fault) =>
@@ -2172,7 +2183,8 @@ export class Emulator {
 					ctx,
 					size,
 					job.plan.contentType,
-					(s, e) => videoStream(job.id, size, s, e, fill),
+					(s, e) =>
+						clip ? Readable.from([clip.subarray(s, e)]) : videoStream(job.id, size, s, e, fill),
 					fault,
 					{ chunked, gzip },
 				),

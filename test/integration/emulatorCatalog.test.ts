@@ -484,6 +484,8 @@ describe('jobs of every fal endpoint', () => {
 
 	it('status takes the whole endpoint id as well as {owner}/{alias}; another app is 404', async () => {
 		const id = 'fal-ai/kling-video/v2.1/pro/image-to-video';
+		// Long enough to be still running at every read, even on a loaded machine.
+		emu.planNext({ durationMs: 30_000 });
 		const submit = await call(`${emu.fal.queueUrl}/${id}`, {
 			method: 'POST',
 			headers: falHeaders(),

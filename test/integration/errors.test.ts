@@ -53,6 +53,27 @@ describe('bad input is refused before any request', () => {
 		expect(emu.count('submit')).toBe(0);
 	});
 
+	it('says when an expression gave nothing, rather than that a filled-in field is required', async () => {
+		const h = harness(new WaveSpeedLynx(), emu, { prompt: 'p', image: '={{ $json.photo }}' }, { items: [{ json: { picture: IMG } }] });
+		const error = await failure(() => h.run());
+		expect(error.message).toBe('Image is empty: its expression {{ $json.photo }} gave nothing for this item');
+		expect(error.description).toMatch(/the INPUT panel shows what arrives.*\.\nNothing was sent to the provider\.$/s);
+		expect(emu.requests).toHaveLength(0);
+	});
+
+	it.each([
+		['C:\\Users\\me\\photo.jpg', 'image', /read it with a Read\/Write Files from Disk node and set Image Source to Binary From Input$/],
+		['/home/me/photo.jpg', 'image', /set Image Source to Binary From Input$/],
+		['file:///home/me/end.png', 'lastImage', /give a public link \(https:\/\/…\) or a data: URI instead$/],
+	])('a path on this computer (%s in %s) says the provider cannot reach it and what to do', async (path, field, advice) => {
+		const parameters = field === 'image' ? { image: path } : { image: IMG, additionalFields: { [field]: path } };
+		const h = harness(new WaveSpeedSeedanceLiteI2v720p(), emu, parameters);
+		const error = await failure(() => h.run());
+		expect(error.message).toMatch(/is a file on this computer \(.*\), which the provider cannot reach/);
+		expect(error.message).toMatch(advice);
+		expect(emu.requests).toHaveLength(0);
+	});
+
 	it('names a missing input binary and lists what the item has', async () => {
 		const h = harness(new WaveSpeedLynx(), emu, { prompt: 'p', imageSource: 'binary', imageBinaryProperty: 'photo' });
 		const error = await failure(() => h.run());

@@ -241,7 +241,7 @@ function triggerPath(wf: WorkflowJson): string {
 	return `${node.webhookId}/webhook`;
 }
 
-const TRIGGER_NODE = { wavespeed: 'WaveSpeed Trigger', fal: 'fal Trigger' };
+const TRIGGER_NODE = { wavespeed: 'WaveSpeed Job Finished Trigger', fal: 'fal Job Finished Trigger' };
 
 /**
  * Webhook (answers at once) → WaveSpeed Submit Only → fal Submit Only, each with its

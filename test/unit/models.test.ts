@@ -69,7 +69,8 @@ const cases: Array<[string, ModelSpec, string, { top: Expected; additional: Expe
 		{
 			top: { prompt: { type: 'string', required: true }, referenceImages: { type: 'string', required: true } },
 			additional: {
-				duration: { type: 'number', default: 5, min: 5, max: 10 },
+				// A range in the seed, offered as a dropdown of its whole numbers (the value is the number).
+				duration: { type: 'options', default: 5, options: [5, 6, 7, 8, 9, 10] },
 				cameraFixed: { type: 'boolean', default: false },
 				seed: { type: 'number', min: -1, max: 2147483647 },
 			},
@@ -157,13 +158,17 @@ describe('prices from the seeds', () => {
 		[2, 0.064],
 		[12, 0.384],
 	])('Seedance Lite I2V for %i s costs $%d', (duration, price) => {
-		expect(waveSpeedSeedanceLiteI2v720p.price({ duration })).toBeCloseTo(price, 6);
+		expect(waveSpeedSeedanceLiteI2v720p.price?.({ duration })).toBeCloseTo(price, 6);
 	});
 	it('Seedance Lite I2V without a duration is priced at the provider default of 5 s', () => {
-		expect(waveSpeedSeedanceLiteI2v720p.price({})).toBeCloseTo(0.16, 6);
+		expect(waveSpeedSeedanceLiteI2v720p.price?.({})).toBeCloseTo(0.16, 6);
+	});
+	it('fal Lynx is $0.60 per second of video: frames over frame rate', () => {
+		expect(falLynx.price?.({})).toBeCloseTo(0.6 * (81 / 16), 6);
+		expect(falLynx.price?.({ num_frames: 48, frames_per_second: 24 })).toBeCloseTo(1.2, 6);
 	});
 	it('models without a published price have none', () => {
-		for (const model of [falLynx, waveSpeedLtxVideoI2v720p, waveSpeedSeedanceLiteReferenceToVideo] as ModelSpec[]) {
+		for (const model of [waveSpeedLtxVideoI2v720p, waveSpeedSeedanceLiteReferenceToVideo] as ModelSpec[]) {
 			expect(model.price).toBeUndefined();
 		}
 	});

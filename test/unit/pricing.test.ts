@@ -1,4 +1,5 @@
 import { falLynx } from '../../nodes/shared/models/fal/lynx';
+import { waveSpeedLtxVideoI2v720p } from '../../nodes/shared/models/wavespeed/ltxVideoI2v720p';
 import { waveSpeedLynx } from '../../nodes/shared/models/wavespeed/lynx';
 import { formatUsd, priceFromUnit } from '../../nodes/shared/pricing';
 import { decodeRecord, encodeRecord } from '../../nodes/shared/waitRecord';
@@ -18,7 +19,11 @@ describe("fal's unit prices made a price per job", () => {
 	});
 
 	it('per second for a model that cannot tell its video length: unknown', () => {
-		expect(priceFromUnit(waveSpeedLynx, {}, 0.1, 'seconds')).toBeNull();
+		expect(priceFromUnit(waveSpeedLtxVideoI2v720p, {}, 0.1, 'seconds')).toBeNull();
+	});
+
+	it('per second for a model whose clips have one length: that length (WaveSpeed Lynx, 5 s)', () => {
+		expect(priceFromUnit(waveSpeedLynx, {}, 0.1, 'seconds')).toBe(0.5);
 	});
 });
 

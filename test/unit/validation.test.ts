@@ -61,16 +61,16 @@ describe('bad input is named with the field and what is allowed', () => {
 		['unknown enum value', waveSpeedLynx, { image: IMG, prompt: 'p' }, { aspectRatio: '4:3' }, /^Aspect Ratio must be one of 16:9, 9:16, 1:1 \(got "4:3"\)/],
 		['duration 13 outside the Seedance Lite I2V list', waveSpeedSeedanceLiteI2v720p, { image: IMG }, { duration: 13 }, /^Duration must be one of 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 \(got 13\)/],
 		['duration out of range', waveSpeedSeedanceLiteReferenceToVideo, { prompt: 'p', referenceImages: IMG }, { duration: 11 }, /^Duration is out of range \(got 11\) \| A whole number from 5 to 10/],
-		['float where an integer is required', falLynx, { imageUrl: IMG, prompt: 'p' }, { numFrames: 20.5 }, /^Num Frames must be a whole number \(got 20.5\)/],
-		['NaN', falLynx, { imageUrl: IMG, prompt: 'p' }, { framesPerSecond: Number.NaN }, /^Frames Per Second must be a number \(got NaN\)/],
-		['negative frame rate', falLynx, { imageUrl: IMG, prompt: 'p' }, { framesPerSecond: -3 }, /^Frames Per Second is out of range \(got -3\) \| A whole number from 5 to 30/],
+		['float where an integer is required', falLynx, { imageUrl: IMG, prompt: 'p' }, { numFrames: 20.5 }, /^Number of Frames must be a whole number \(got 20.5\)/],
+		['NaN', falLynx, { imageUrl: IMG, prompt: 'p' }, { framesPerSecond: Number.NaN }, /^Frames per Second must be a number \(got NaN\)/],
+		['negative frame rate', falLynx, { imageUrl: IMG, prompt: 'p' }, { framesPerSecond: -3 }, /^Frames per Second is out of range \(got -3\) \| A whole number from 5 to 30/],
 		['a word where a number goes', waveSpeedLtxVideoI2v720p, { image: IMG, prompt: 'p' }, { seed: 'abc' }, /^Seed must be a number \(got "abc"\)/],
 		['seed above the range', waveSpeedLtxVideoI2v720p, { image: IMG, prompt: 'p' }, { seed: 2147483648 }, /^Seed is out of range/],
 		['10 000-character prompt where 2 000 are allowed', waveSpeedSeedanceLiteI2v720p, { image: IMG, prompt: 'x'.repeat(10_000) }, {}, /^Prompt is 10000 characters long \| At most 2000 characters/],
 		['five reference images where four are allowed', waveSpeedSeedanceLiteReferenceToVideo, { prompt: 'p', referenceImages: Array.from({ length: 5 }, (_, i) => `https://x.example.com/${i}.png`) }, {}, /^Reference Images has 5 images; at most 4 are allowed/],
 		['no reference image', waveSpeedSeedanceLiteReferenceToVideo, { prompt: 'p', referenceImages: ' \n ' }, {}, /^Reference Images is required/],
 		['javascript: URL', waveSpeedLynx, { prompt: 'p', image: 'javascript:alert(1)' }, {}, /^Image uses javascript:, which the provider cannot fetch/],
-		['file: URL', falLynx, { prompt: 'p', imageUrl: 'file:///etc/passwd' }, {}, /^Image URL uses file:/],
+		['file: URL', falLynx, { prompt: 'p', imageUrl: 'file:///etc/passwd' }, {}, /^Image is a file on this computer \("file:\/\/\/etc\/passwd"\), which the provider cannot reach: read it with/],
 		['private address', waveSpeedLynx, { prompt: 'p', image: 'http://192.168.1.10/a.png' }, {}, /^Image points at 192\.168\.1\.10, a private network address: the provider downloads the image from the internet and cannot reach it/],
 		['localhost', waveSpeedLynx, { prompt: 'p', image: 'http://localhost:8080/a.png' }, {}, /^Image points at localhost, a loopback name/],
 		['two URLs in a single image field', waveSpeedLynx, { prompt: 'p', image: `${IMG}\nhttps://x.example.com/b.png` }, {}, /^Image has more than one line; give one URL/],
@@ -161,14 +161,14 @@ describe('image field descriptions say what is checked before anything is sent',
 		return String(all.find((p) => p.name === name)?.description);
 	};
 
-	it('names the file checks the rules apply, and that a URL is checked only for its address', () => {
+	it('names the file checks the rules apply, and that a link is checked only for its address', () => {
 		expect(description(waveSpeedSeedanceLiteI2v720p, 'image')).toMatch(
-			/Checked before anything is sent: a data: URI or input binary for format, file size and pixel size; a URL only for http\(s\) and a public address/,
+			/Checked before anything is paid for: an image file or data: URI for format, file size and pixel size, a link for pointing at a public address/,
 		);
-		expect(description(waveSpeedSeedanceLiteI2v720p, 'lastImage')).toMatch(/: a data: URI for format, file size and pixel size; a URL only/);
-		expect(description(falLynx, 'imageUrl')).toMatch(/: a data: URI or input binary for format; a URL only/);
+		expect(description(waveSpeedSeedanceLiteI2v720p, 'lastImage')).toMatch(/: a data: URI for format, file size and pixel size, a link for/);
+		expect(description(falLynx, 'imageUrl')).toMatch(/: an image file or data: URI for format, a link for/);
 		expect(description(waveSpeedSeedanceLiteReferenceToVideo, 'referenceImages')).toMatch(
-			/one URL or data: URI per line.*Checked before anything is sent: each data: URI for format; each URL only/,
+			/data: URI per line.*Checked before anything is paid for: each data: URI for format, each link for pointing at a public address/,
 		);
 	});
 });

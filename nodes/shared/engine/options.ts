@@ -86,7 +86,7 @@ function checkWebhookUrl(ctx: IExecuteFunctions, itemIndex: number, value: strin
 			itemIndex,
 			'Webhook URL',
 			`"${text}" is not an http(s) URL`,
-			'Use the production URL of a WaveSpeed or fal Trigger node, or leave it empty',
+			'Use the Production URL of a WaveSpeed or fal Job Finished Trigger, or leave it empty',
 		);
 	}
 	return text;

@@ -26,12 +26,12 @@ export function prepareWebhookWait(run: RunContext, plans: Plan[], itemCount: nu
 			0,
 			'Wait Method',
 			`waiting by webhook handles at most ${MAX_WAITING_JOBS} items per run (got ${itemCount})`,
-			'Use Poll, or split the items with a Loop Over Items node',
+			'Use Wait Method "Check Until Done", or split the items with a Loop Over Items node',
 		);
 	}
 	const resumeUrl = String(ctx.getWorkflowDataProxy(0).$execution.resumeUrl ?? '');
 	if (!/^https?:\/\//.test(resumeUrl)) {
-		throw fieldError(node, 0, 'Wait Method', 'n8n gave no resume URL for this execution', 'Use Poll');
+		throw fieldError(node, 0, 'Wait Method', 'n8n gave no resume URL for this execution', 'Use Wait Method "Check Until Done"');
 	}
 	const room = reserveRecord(ctx, itemCount);
 	if (!room.ok) {
@@ -40,7 +40,7 @@ export function prepareWebhookWait(run: RunContext, plans: Plan[], itemCount: nu
 			0,
 			'Wait Method',
 			`the list of jobs to wait for cannot be stored: ${room.problem}`,
-			'Use Wait Method "Poll", split the items with a Loop Over Items node, or set fewer custom data entries (Execution Data node, $execution.customData) in this workflow',
+			'Use Wait Method "Check Until Done", split the items with a Loop Over Items node, or set fewer custom data entries (Execution Data node, $execution.customData) in this workflow',
 		);
 	}
 	// The same nonce on every try of this execution (Retry On Fail): jobs bought by an earlier
@@ -100,7 +100,7 @@ export async function pauseUntilCallbacks(
 		throw new NodeOperationError(
 			node,
 			`Could not store the list of jobs to wait for; the jobs are submitted: ${submittedIds.filter(Boolean).join(', ')}`,
-			{ description: 'Use Wait Method "Poll", or free some of the execution custom data keys.' },
+			{ description: 'Use Wait Method "Check Until Done", or free some of the execution custom data keys.' },
 		);
 	}
 	ctx.logger.info(

@@ -17,6 +17,7 @@ import type { Delivery } from '../jobOutput';
 import { fingerprint } from '../ledger';
 import { describeProblems, mainImageField, paramName, validateParams } from '../model';
 import type { Field, ModelSpec, RequestBody } from '../models/types';
+import type { FieldProblem } from '../validation';
 import type { ProviderTransport } from '../providers/types';
 import { readRunOptions } from './options';
 import type { RunOptions } from './options';
@@ -54,9 +55,17 @@ export function curatedInputs(model: ModelSpec): InputReader {
 	return async (ctx, itemIndex) => {
 		const node = ctx.getNode();
 		const main = mainImageField(model);
-		const imageSource = main ? (ctx.getNodeParameter('imageSource', itemIndex, 'url') as string) : 'url';
+		const imageSource = main
+			? (ctx.getNodeParameter('imageSource', itemIndex, 'url') as string)
+			: 'url';
 		if (imageSource !== 'url' && imageSource !== 'binary') {
-			throw fieldError(node, itemIndex, 'Image Source', `unknown value "${imageSource}"`, 'Allowed: url, binary');
+			throw fieldError(
+				node,
+				itemIndex,
+				'Image Source',
+				`unknown value "${imageSource}"`,
+				'Allowed: url, binary',
+			);
 		}
 		const topLevel: Record<string, unknown> = {};
 		for (const field of model.fields) {
@@ -70,6 +79,7 @@ export function curatedInputs(model: ModelSpec): InputReader {
 			additionalFields: additionalFields ?? {},
 			imageSource,
 		});
+		explainEmptyExpressions(model, node.parameters, problems);
 		if (!result) {
 			const { message, description } = describeProblems(problems);
 			throw new NodeOperationError(node, message, { itemIndex, description });
@@ -86,6 +96,31 @@ export function curatedInputs(model: ModelSpec): InputReader {
 				: [];
 		return { model, body: result.body, binaries };
 	};
+}
+
+/**
+ * A required field left empty by an expression (`{{ $json.photo }}` on an item without
+ * `photo`) says so: the user sees a filled-in field, not an empty one.
+ */
+function explainEmptyExpressions(
+	model: ModelSpec,
+	parameters: IDataObject,
+	problems: FieldProblem[],
+): void {
+	const additional = (parameters.additionalFields ?? {}) as IDataObject;
+	for (const problem of problems) {
+		if (problem.problem !== 'is required') continue;
+		const field = model.fields.find((f) => f.displayName === problem.field);
+		if (!field) continue;
+		const name = paramName(field.wire);
+		const raw = name in parameters ? parameters[name] : additional[name];
+		if (typeof raw !== 'string' || !raw.startsWith('=')) continue;
+		const expression = raw.slice(1).trim();
+		const shown = expression.length > 60 ? `${expression.slice(0, 57)}…` : expression;
+		problem.problem = `is empty: its expression ${shown} gave nothing for this item`;
+		problem.allowed =
+			'Check that the input item has the field the expression reads (the INPUT panel shows what arrives), or type a value';
+	}
 }
 
 /** An input binary read and checked for its field: images as images, other files by size. */
@@ -108,7 +143,14 @@ export async function readBinaryInput(
 			input.label,
 		);
 	}
-	return await readInputFile(ctx, itemIndex, input.property, field.displayName, transport.maxUploadBytes, input.label);
+	return await readInputFile(
+		ctx,
+		itemIndex,
+		input.property,
+		field.displayName,
+		transport.maxUploadBytes,
+		input.label,
+	);
 }
 
 /** Reads and checks one item: run options, the model's values, its input binaries. */

@@ -23,6 +23,7 @@ import type { InputReader, Plan } from './plan';
 import { earlierJob, submitPlan } from './submit';
 import type { RunContext, SubmittedJob } from './submit';
 import { waitPolled } from './wait';
+import type { StatusChange } from './wait';
 
 export interface RunEnvironment {
 	clock?: Clock;
@@ -157,13 +158,15 @@ export async function runItems(
 			}
 			active.set(requestId, { itemIndex: plan.itemIndex, model });
 			let status;
+			const statusHistory: StatusChange[] = [];
 			try {
-				status = await waitPolled(run, call, plan, job);
+				status = await waitPolled(run, call, plan, job, statusHistory);
 			} finally {
 				active.delete(requestId);
 			}
 			if (status.phase === 'failed') run.ledger.forget(plan.itemIndex);
 			const json = await endedJobJson(call, model, transport, requestId, status, plan.estimatedCost, plan.costSource);
+			json.statusHistory = statusHistory as unknown as IDataObject[];
 			run.ledger.done(plan.itemIndex, plan.print, requestId, json);
 			results[plan.itemIndex] = await deliver(plan, call, json);
 		} catch (error) {

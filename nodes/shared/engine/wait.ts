@@ -9,26 +9,66 @@ import type { CallContext, JobStatus } from '../providers/types';
 import type { Plan } from './plan';
 import type { RunContext, SubmittedJob } from './submit';
 
-/** The job's terminal status; throws the timeout (saying what became of the job) otherwise. */
+/** One change of a job's status, as the output item's `statusHistory` lists it. */
+export interface StatusChange {
+	status: 'submitted' | JobStatus['phase'];
+	/** ISO time the node saw the change. */
+	at: string;
+	/** Place in the provider's queue when the job was seen queued, where the provider says. */
+	queuePosition?: number;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * The job's terminal status; throws the timeout (saying what became of the job) otherwise.
+ * Every change of status (not every check) goes to n8n's log at info, to the browser console
+ * of a manual run (n8n's sendMessageToUI: the only live channel a node has), and into
+ * `history`, which the item carries as `statusHistory`.
+ */
 export async function waitPolled(
 	run: RunContext,
 	call: CallContext,
 	plan: Plan,
 	job: SubmittedJob,
+	history: StatusChange[] = [],
 ): Promise<JobStatus> {
-	const { transport } = run;
+	const { transport, ctx, node, providerName } = run;
 	const { model } = plan;
+	if (!history.length) history.push({ status: 'submitted', at: iso(job.submittedAt) });
+	let position: number | undefined;
+	const onStatus = (s: JobStatus) => {
+		const last = history[history.length - 1];
+		const where = s.queuePosition !== undefined ? ` (queue position ${s.queuePosition})` : '';
+		if (last.status === s.phase) {
+			if (s.queuePosition !== undefined && s.queuePosition !== position)
+				call.debug(`job ${job.requestId}: ${s.phase}${where}`);
+			position = s.queuePosition;
+			return;
+		}
+		position = s.queuePosition;
+		const now = call.clock.now();
+		history.push({
+			status: s.phase,
+			at: iso(now),
+			...(s.queuePosition !== undefined ? { queuePosition: s.queuePosition } : {}),
+		});
+		const seconds = Math.max(0, Math.round((now - job.submittedAt) / 1000));
+		const line = `item ${plan.itemIndex}: ${providerName} job ${job.requestId} is ${s.phase}${where}, ${seconds} s after submit`;
+		ctx.logger.info(`[${node.name}] ${line}`);
+		ctx.sendMessageToUI?.(line);
+	};
 	const outcome = await waitForJob(call, transport, model, plan.body, job.requestId, {
 		submittedAt: job.submittedAt,
 		timeoutMs: plan.timeoutMs,
 		fixedIntervalMs: plan.fixedIntervalMs,
 		learn: true,
-		onStatus: (s) =>
-			call.debug(
-				`job ${job.requestId}: ${s.phase}${s.queuePosition !== undefined ? ` (queue position ${s.queuePosition})` : ''}`,
-			),
+		onStatus,
 	});
-	if ('status' in outcome) return outcome.status;
+	if ('status' in outcome) {
+		onStatus(outcome.status);
+		return outcome.status;
+	}
 	return await afterTimeout(run, call, plan, job.requestId, outcome.detail);
 }
 

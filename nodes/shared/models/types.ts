@@ -29,6 +29,8 @@ interface FieldBase {
 	 * top-level optional field is sent only when it is not empty.
 	 */
 	topLevel?: boolean;
+	/** Unit of a number, for the editor's labels: "seconds" makes a choice read "5 seconds". */
+	unit?: string;
 }
 
 export interface StringField extends FieldBase {
@@ -49,6 +51,11 @@ export interface NumberField extends FieldBase {
 	/** The bounds themselves are not allowed (JSON Schema's exclusiveMinimum/Maximum). */
 	exclusiveMin?: boolean;
 	exclusiveMax?: boolean;
+	/**
+	 * The editor offers the whole numbers from min to max as a dropdown (a short range, like a
+	 * duration); the value is still a number checked against the range.
+	 */
+	dropdown?: boolean;
 }
 
 export interface OptionsField extends FieldBase {
@@ -126,8 +133,34 @@ export type Field =
 
 export type RequestBody = Record<
 	string,
-	string | number | boolean | string[] | Array<string | number | boolean> | IDataObject | IDataObject[]
+	| string
+	| number
+	| boolean
+	| string[]
+	| Array<string | number | boolean>
+	| IDataObject
+	| IDataObject[]
 >;
+
+/**
+ * How long the video a job makes is, from its inputs: always the same, a field in seconds, or
+ * a number of frames over a frame rate (each with the provider's default when left out).
+ */
+export type VideoLength =
+	| { seconds: number }
+	| { field: string; default: number }
+	| {
+			frames: string;
+			framesPerSecond: string;
+			defaultFrames: number;
+			defaultFramesPerSecond: number;
+	  };
+
+/** A price the provider publishes for the model, in USD; the table cites where. */
+export interface PublishedPrice {
+	usd: number;
+	per: 'video' | 'second';
+}
 
 export interface ModelSpec {
 	provider: Provider;
@@ -146,12 +179,59 @@ export interface ModelSpec {
 	 */
 	outputSeconds?: (body: RequestBody) => number | null;
 	/**
+	 * Curated tables: the length of the video and the published price, as data. defineModel
+	 * makes `outputSeconds` and `price` of them, and the editor's price (the node subtitle and
+	 * the notice above the fields, see ../priceText.ts) comes from the same data.
+	 */
+	videoLength?: VideoLength;
+	publishedPrice?: PublishedPrice;
+	/**
 	 * Made from the provider's schema (any-model nodes): fields are keyed by their API names,
 	 * and any output (videos, images, audio, several files) is a result.
 	 */
 	fromSchema?: boolean;
 }
 
-export function defineModel<T extends ModelSpec>(model: T): T {
-	return model;
+/** Seconds of video for these inputs, or null when an input is not a usable number. */
+export function videoSeconds(length: VideoLength, body: RequestBody): number | null {
+	const read = (field: string, fallback: number) => {
+		const value = body[field];
+		return value === undefined || value === null || value === '' ? fallback : Number(value);
+	};
+	let seconds: number;
+	if ('seconds' in length) seconds = length.seconds;
+	else if ('field' in length) seconds = read(length.field, length.default);
+	else
+		seconds =
+			read(length.frames, length.defaultFrames) /
+			read(length.framesPerSecond, length.defaultFramesPerSecond);
+	return Number.isFinite(seconds) && seconds > 0 ? seconds : null;
+}
+
+/** The published price of a job with these inputs (micro-dollar exact), or null. */
+export function publishedPriceOf(
+	model: Pick<ModelSpec, 'publishedPrice' | 'videoLength'>,
+	body: RequestBody,
+): number | null {
+	const { publishedPrice: price, videoLength: length } = model;
+	if (!price) return null;
+	if (price.per === 'video') return price.usd;
+	const seconds = length ? videoSeconds(length, body) : null;
+	return seconds === null ? null : Math.round(price.usd * seconds * 1e6) / 1e6;
+}
+
+/** A table, with `outputSeconds` and `price` made from its videoLength and publishedPrice. */
+export function defineModel<T extends ModelSpec>(
+	model: T,
+): T & Pick<ModelSpec, 'price' | 'outputSeconds'> {
+	const { videoLength } = model;
+	return {
+		...model,
+		...(videoLength && !model.outputSeconds
+			? { outputSeconds: (body: RequestBody) => videoSeconds(videoLength, body) }
+			: {}),
+		...(model.publishedPrice && !model.price
+			? { price: (body: RequestBody) => publishedPriceOf(model, body) }
+			: {}),
+	};
 }

@@ -1,7 +1,7 @@
 import { defineModel } from '../types';
 
 /**
- * seeds/fal-lynx.txt, with what fal serves today (no duration published):
+ * seeds/fal-lynx.txt, with what fal serves today:
  * - the app id: fal's client lists Lynx as `bytedance/lynx` since 2025-12 (fal-js
  *   libs/client/src/types/endpoints.ts); `fal-ai/lynx` is gone from it.
  * - the ranges: fal's OpenAPI schema for the app (as generated into TanStack/ai's fal types
@@ -9,6 +9,9 @@ import { defineModel } from '../types';
  *   schema wins, as fal validates against it: num_frames 9–81 (the page says 9–100),
  *   num_inference_steps 1–75, ip_scale and strength 0–2, guidance_scale 1–20,
  *   guidance_scale_2 0–10.
+ * - the price: "$0.6 per seconds" (https://fal.ai/models/bytedance/lynx/llms.txt, which renders
+ *   fal's pricing API answer {unit_price: 0.6, unit: "seconds"}): per second of video, and the
+ *   video lasts num_frames / frames_per_second seconds (81 / 16 ≈ 5 s by default).
  */
 export const falLynx = defineModel({
 	provider: 'fal',
@@ -19,15 +22,17 @@ export const falLynx = defineModel({
 			wire: 'image_url',
 			type: 'image',
 			main: true,
-			displayName: 'Image URL',
-			description: 'The subject image for video generation, as a public URL or a Base64 data: URI',
+			displayName: 'Image',
+			description:
+				'The photo of the person or subject to animate: a link (https://…) or a data: URI',
 			required: true,
 		},
 		{
 			wire: 'prompt',
 			type: 'string',
 			displayName: 'Prompt',
-			description: 'Text prompt to guide video generation',
+			description:
+				'What should happen in the video: the motion, the scene, the camera (English works best)',
 			required: true,
 			rows: 3,
 		},
@@ -35,7 +40,8 @@ export const falLynx = defineModel({
 			wire: 'negative_prompt',
 			type: 'string',
 			displayName: 'Negative Prompt',
-			description: 'Negative prompt to guide what should not appear in the generated video',
+			description:
+				'What you do not want to see in the video; fal’s default lists common flaws (blur, extra fingers, …)',
 			rows: 3,
 			default:
 				'Bright tones, overexposed, blurred background, static, subtitles, style, works, paintings, images, overall gray, worst quality, low quality, JPEG compression residue, ugly, incomplete, extra fingers, poorly drawn hands, poorly drawn faces, deformed, disfigured, misshapen limbs, fused fingers, still picture, messy background, three legs, many people in the background, walking backwards',
@@ -46,8 +52,9 @@ export const falLynx = defineModel({
 			integer: true,
 			min: 1,
 			max: 75,
-			displayName: 'Num Inference Steps',
-			description: 'Number of inference steps for sampling. Higher values give better quality but take longer.',
+			displayName: 'Quality Steps',
+			description:
+				'How many times the model refines the video, 1 to 75 (default 50): more can look better but takes longer',
 			default: 50,
 		},
 		{
@@ -55,14 +62,15 @@ export const falLynx = defineModel({
 			type: 'number',
 			integer: true,
 			displayName: 'Seed',
-			description: 'Random seed for reproducibility; leave the field out for a random seed',
+			description:
+				'A number that makes a result repeatable: the same seed and settings give the same video. Leave it out for a new one each time.',
 			default: 0,
 		},
 		{
 			wire: 'resolution',
 			type: 'options',
 			displayName: 'Resolution',
-			description: 'Resolution of the generated video',
+			description: 'Sharpness of the video: 480p, 580p or 720p (default, the sharpest)',
 			values: ['480p', '580p', '720p'],
 			default: '720p',
 		},
@@ -70,8 +78,10 @@ export const falLynx = defineModel({
 			wire: 'aspect_ratio',
 			type: 'options',
 			displayName: 'Aspect Ratio',
-			description: 'Aspect ratio of the generated video',
+			description:
+				'Shape of the video: 16:9 landscape (default), 9:16 portrait for phones, or 1:1 square',
 			values: ['16:9', '9:16', '1:1'],
+			labels: { '16:9': '16:9 (Landscape)', '9:16': '9:16 (Portrait)', '1:1': '1:1 (Square)' },
 			default: '16:9',
 		},
 		{
@@ -79,8 +89,9 @@ export const falLynx = defineModel({
 			min: 0,
 			max: 2,
 			type: 'number',
-			displayName: 'IP Scale',
-			description: "Identity preservation scale: how closely the video preserves the subject's identity",
+			displayName: 'Identity Strength',
+			description:
+				'How closely the person in the video keeps the look of the one in your image, 0 to 2 (default 1)',
 			default: 1,
 		},
 		{
@@ -88,16 +99,17 @@ export const falLynx = defineModel({
 			min: 0,
 			max: 2,
 			type: 'number',
-			displayName: 'Strength',
-			description: 'Reference image scale: the influence of the reference image on the video',
+			displayName: 'Image Influence',
+			description: 'How much your image shapes the whole video, 0 to 2 (default 1)',
 			default: 1,
 		},
 		{
 			wire: 'frames_per_second',
 			type: 'number',
 			integer: true,
-			displayName: 'Frames Per Second',
-			description: 'Frames per second of the generated video (5 to 30)',
+			displayName: 'Frames per Second',
+			description:
+				'Pictures per second, 5 to 30 (default 16): more is smoother. With Number of Frames it sets the length: frames ÷ frames per second = seconds.',
 			min: 5,
 			max: 30,
 			default: 16,
@@ -107,8 +119,9 @@ export const falLynx = defineModel({
 			min: 1,
 			max: 20,
 			type: 'number',
-			displayName: 'Guidance Scale',
-			description: 'Classifier-free guidance scale: higher follows the prompt more, may lower quality',
+			displayName: 'Prompt Adherence',
+			description:
+				'How strictly the video follows your prompt, 1 to 20 (default 5): higher follows it more closely but can look less natural',
 			default: 5,
 		},
 		{
@@ -116,21 +129,28 @@ export const falLynx = defineModel({
 			min: 0,
 			max: 10,
 			type: 'number',
-			displayName: 'Guidance Scale 2',
-			description: 'Image guidance scale: higher follows the reference image more, may lower quality',
+			displayName: 'Image Adherence',
+			description:
+				'How strictly the video follows your image, 0 to 10 (default 2): higher follows it more closely but can look less natural',
 			default: 2,
 		},
 		{
 			wire: 'num_frames',
 			type: 'number',
 			integer: true,
-			displayName: 'Num Frames',
-			description: 'Number of frames in the generated video (9 to 81)',
+			displayName: 'Number of Frames',
+			description:
+				'How many pictures the video has, 9 to 81 (default 81, about 5 seconds at 16 frames per second): more make a longer video',
 			min: 9,
 			max: 81,
 			default: 81,
 		},
 	],
-	// Frames over frame rate: fal prices Lynx per second of video.
-	outputSeconds: (body) => Number(body.num_frames ?? 81) / Number(body.frames_per_second ?? 16),
+	videoLength: {
+		frames: 'num_frames',
+		framesPerSecond: 'frames_per_second',
+		defaultFrames: 81,
+		defaultFramesPerSecond: 16,
+	},
+	publishedPrice: { usd: 0.6, per: 'second' },
 });

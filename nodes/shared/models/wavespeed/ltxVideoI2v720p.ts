@@ -1,6 +1,10 @@
 import { defineModel } from '../types';
 
-/** seeds/wavespeed-ltx-video-v097-i2v-720p.txt (no price or duration published) */
+/**
+ * seeds/wavespeed-ltx-video-v097-i2v-720p.txt. No price or duration published: not on the seed,
+ * WaveSpeed's docs page for the model, nor anywhere else searched (2026-12); WaveSpeed's price
+ * API prices each job before it is bought.
+ */
 export const waveSpeedLtxVideoI2v720p = defineModel({
 	provider: 'wavespeed',
 	id: 'wavespeed-ai/ltx-video-v097/i2v-720p',
@@ -11,14 +15,15 @@ export const waveSpeedLtxVideoI2v720p = defineModel({
 			type: 'image',
 			main: true,
 			displayName: 'Image',
-			description: 'Image for the image-to-video task, as a public URL or a data: URI',
+			description: 'The picture to bring to life: a link (https://…) or a data: URI',
 			required: true,
 		},
 		{
 			wire: 'prompt',
 			type: 'string',
 			displayName: 'Prompt',
-			description: 'The positive prompt for the generation (English works best)',
+			description:
+				'What should happen in the video: the motion, the scene, the camera (English works best)',
 			required: true,
 			rows: 3,
 		},
@@ -26,16 +31,17 @@ export const waveSpeedLtxVideoI2v720p = defineModel({
 			wire: 'negative_prompt',
 			type: 'string',
 			displayName: 'Negative Prompt',
-			description: 'The negative prompt for the generation',
+			description: 'What you do not want to see in the video, e.g. blur, text, watermarks',
 			rows: 2,
 		},
 		{
 			wire: 'size',
 			type: 'options',
 			displayName: 'Size',
-			description: 'The size of the generated media in pixels (width*height)',
+			description:
+				'Width × height of the video in pixels: 1280×720 landscape (default) or 720×1280 portrait',
 			values: ['720*1280', '1280*720'],
-			labels: { '720*1280': '720*1280 (Portrait)', '1280*720': '1280*720 (Landscape)' },
+			labels: { '720*1280': '720×1280 (Portrait)', '1280*720': '1280×720 (Landscape)' },
 			default: '1280*720',
 		},
 		{
@@ -43,7 +49,8 @@ export const waveSpeedLtxVideoI2v720p = defineModel({
 			type: 'number',
 			integer: true,
 			displayName: 'Seed',
-			description: 'The random seed to use for the generation; -1 means random',
+			description:
+				'A number that makes a result repeatable: the same seed and settings give the same video. -1 (default) picks a new one each time; 0 to 2147483647 otherwise.',
 			min: -1,
 			max: 2147483647,
 			default: -1,

@@ -10,7 +10,8 @@ export const waveSpeedLynx = defineModel({
 			wire: 'prompt',
 			type: 'string',
 			displayName: 'Prompt',
-			description: 'The positive prompt for the generation: motion, scene or style',
+			description:
+				'What should happen in the video: the motion, the scene, the style (English works best)',
 			required: true,
 			rows: 3,
 		},
@@ -19,7 +20,8 @@ export const waveSpeedLynx = defineModel({
 			type: 'image',
 			main: true,
 			displayName: 'Image',
-			description: 'The subject image (JPG or PNG) as a public URL or a data: URI',
+			description:
+				'The photo of the person or subject to animate, JPG or PNG: a link (https://…) or a data: URI',
 			required: true,
 			rules: { formats: ['jpeg', 'png'] },
 		},
@@ -27,13 +29,16 @@ export const waveSpeedLynx = defineModel({
 			wire: 'aspect_ratio',
 			type: 'options',
 			displayName: 'Aspect Ratio',
-			description: 'The aspect ratio of the generated media',
+			description:
+				'Shape of the video: 16:9 landscape (default), 9:16 portrait for phones, or 1:1 square',
 			values: ['16:9', '9:16', '1:1'],
+			labels: { '16:9': '16:9 (Landscape)', '9:16': '9:16 (Portrait)', '1:1': '1:1 (Square)' },
 			default: '16:9',
 		},
 	],
 	// "~5–12 seconds of wall time per 1 second of video", each run a 5-second clip.
 	expectedSeconds: () => ({ min: 25, max: 60 }),
-	// "Flat rate: $0.50 per generation".
-	price: () => 0.5,
+	// "Each run produces a 5-second clip"; "Flat rate: $0.50 per generation".
+	videoLength: { seconds: 5 },
+	publishedPrice: { usd: 0.5, per: 'video' },
 });

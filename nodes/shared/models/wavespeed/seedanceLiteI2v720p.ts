@@ -1,6 +1,20 @@
 import { defineModel } from '../types';
 
-const SEEDANCE_IMAGE = { formats: ['jpeg', 'png'], maxBytes: 10 * 1024 * 1024, minWidth: 300, minHeight: 300 } as const;
+const SEEDANCE_IMAGE = {
+	formats: ['jpeg', 'png'],
+	maxBytes: 10 * 1024 * 1024,
+	minWidth: 300,
+	minHeight: 300,
+} as const;
+
+const ASPECT_LABELS = {
+	'21:9': '21:9 (Cinema)',
+	'16:9': '16:9 (Landscape)',
+	'4:3': '4:3',
+	'1:1': '1:1 (Square)',
+	'3:4': '3:4',
+	'9:16': '9:16 (Portrait)',
+};
 
 /** seeds/wavespeed-seedance-v1-lite-i2v-720p.txt */
 export const waveSpeedSeedanceLiteI2v720p = defineModel({
@@ -14,7 +28,7 @@ export const waveSpeedSeedanceLiteI2v720p = defineModel({
 			main: true,
 			displayName: 'Image',
 			description:
-				'Starting image (first frame): JPG or PNG, at most 10 MB, at least 300×300 px; a public URL or a data: URI',
+				'The first frame of the video: JPG or PNG, at most 10 MB, at least 300×300 pixels; a link (https://…) or a data: URI',
 			required: true,
 			rules: { ...SEEDANCE_IMAGE, formats: [...SEEDANCE_IMAGE.formats] },
 		},
@@ -24,7 +38,8 @@ export const waveSpeedSeedanceLiteI2v720p = defineModel({
 			wire: 'prompt',
 			type: 'string',
 			displayName: 'Prompt',
-			description: 'Motion and scene direction: subject action, camera, environment (max 2000 characters)',
+			description:
+				'What should happen in the video: what the subject does, the camera, the surroundings (at most 2000 characters)',
 			topLevel: true,
 			maxLength: 2000,
 			rows: 3,
@@ -32,31 +47,36 @@ export const waveSpeedSeedanceLiteI2v720p = defineModel({
 		{
 			wire: 'last_image',
 			type: 'image',
-			displayName: 'Last Image',
-			description: 'End frame reference, as a public URL or a data: URI',
+			displayName: 'Last Frame',
+			description:
+				'Optional picture the video should end on (same rules as Image): a link (https://…) or a data: URI',
 			rules: { ...SEEDANCE_IMAGE, formats: [...SEEDANCE_IMAGE.formats] },
 		},
 		{
+			// An enumeration in the seed (2, 3, … 12); the Reference to Video sibling has a range.
 			wire: 'duration',
 			type: 'options',
 			displayName: 'Duration',
-			description: 'The duration of the generated media in seconds',
+			description: 'Length of the video, 2 to 12 seconds (default 5)',
 			values: [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+			unit: 'seconds',
 			default: 5,
 		},
 		{
 			wire: 'aspect_ratio',
 			type: 'options',
 			displayName: 'Aspect Ratio',
-			description: 'The aspect ratio of the generated media',
+			description:
+				'Shape of the video, from 21:9 wide to 9:16 portrait for phones; left out, WaveSpeed decides',
 			values: ['21:9', '16:9', '4:3', '1:1', '3:4', '9:16'],
+			labels: ASPECT_LABELS,
 			default: '16:9',
 		},
 		{
 			wire: 'camera_fixed',
 			type: 'boolean',
-			displayName: 'Camera Fixed',
-			description: 'Whether to fix the camera position',
+			displayName: 'Keep Camera Still',
+			description: 'Whether the camera stays in place (on) or may move (off, the default)',
 			default: false,
 		},
 		{
@@ -64,13 +84,15 @@ export const waveSpeedSeedanceLiteI2v720p = defineModel({
 			type: 'number',
 			integer: true,
 			displayName: 'Seed',
-			description: 'The random seed to use for the generation; -1 means random',
+			description:
+				'A number that makes a result repeatable: the same seed and settings give the same video. -1 (default) picks a new one each time; 0 to 2147483647 otherwise.',
 			min: -1,
 			max: 2147483647,
 			default: -1,
 		},
 	],
-	// Pricing table: 5 s $0.16, 10 s $0.32 ($0.032 per second). The provider's default
-	// duration is 5 s when the field is left out.
-	price: (body) => Math.round(0.032 * Number(body.duration ?? 5) * 1000) / 1000,
+	// Pricing table: 5 s $0.16, 10 s $0.32, 15 s $0.48, 20 s $0.64 ($0.032 per second). The
+	// provider's default duration is 5 s when the field is left out.
+	videoLength: { field: 'duration', default: 5 },
+	publishedPrice: { usd: 0.032, per: 'second' },
 });
