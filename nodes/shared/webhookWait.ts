@@ -48,6 +48,8 @@ export interface EndedJob {
 	error?: string;
 	/** For a job that did not end in time: what became of it (cancelled, or still running). */
 	afterTimeout?: string;
+	/** Epoch ms of the submit, for the item's statusHistory. */
+	submittedAt?: number;
 }
 
 function callFor(host: Host, itemIndex: number): CallContext {
@@ -107,6 +109,13 @@ export async function itemsForEndedJobs(
 				wanted.estimatedCost,
 				wanted.costSource,
 			);
+			// What a polled item lists as it happens; a resumed execution saw the submit and the end.
+			if (job.submittedAt !== undefined) {
+				json.statusHistory = [
+					{ status: 'submitted', at: new Date(job.submittedAt).toISOString() },
+					{ status: 'completed', at: new Date().toISOString() },
+				];
+			}
 			const item: INodeExecutionData = { json, pairedItem: { item: job.itemIndex } };
 			const binary = await videoBinary(call, model, json, wanted);
 			if (binary) item.binary = binary;
@@ -343,6 +352,7 @@ async function checkAndResume(
 		requestId,
 		status: checked.statuses[itemIndex],
 		error: record.errors[itemIndex],
+		submittedAt: record.submittedAt,
 	}));
 	if (timedOut) await settleTimedOut(host, modelOf, transport, jobs, record.cancelOnTimeout === true);
 	rememberResumed(record.nonce);

@@ -141,6 +141,8 @@ describe.each([
 		out.forEach((o, i) => {
 			expect(o.json.status).toBe('completed');
 			expect(prompts.get(String(o.json.requestId))).toBe(`clip ${i}`);
+			// What the execution saw: the submit, and the end the callbacks told of.
+			expect((o.json.statusHistory as Array<{ status: string }>).map((h) => h.status)).toEqual(['submitted', 'completed']);
 		});
 		expect(emu.count('submit')).toBe(3);
 	});
