@@ -572,4 +572,48 @@ describe.each(versions)('the package in the n8n %s editor (Chromium)', (version)
 			await copyFile(videoShot, join(REPO, 'docs', 'editor-video.png'));
 		}
 	}, 5 * 60_000);
+
+	it('the any-model nodes: found by a model\'s name; the fal node lists the catalogue, searches it, and shows the picked model\'s typed fields', async () => {
+		const p = page();
+		await closeNdv(p);
+		await p.goto(`${server!.url}/workflow/new`);
+		await p.getByTestId('canvas-plus-button').waitFor({ timeout: 60_000 });
+		// The codex aliases: a user searching for a model finds the nodes that reach it.
+		for (const query of ['Kling', 'Veo', 'Seedance', 'Hailuo', 'Wan']) {
+			const hits = await search(p, query);
+			expect(hits.map((h) => h.type)).toEqual(expect.arrayContaining([`${PKG}.waveSpeed`, `${PKG}.fal`]));
+		}
+		await search(p, 'fal');
+		const actions = await addFromSearch(p, `${PKG}.fal`, /^generate with a model$/i);
+		expect(actions).toEqual(expect.arrayContaining(['Generate with a model', 'Get a job', 'Cancel a job', 'Get the price of a job', 'Get the account balance']));
+		// Model: the catalogue, video models first, searchable.
+		const model = param(p, 'model').first();
+		await model.getByTestId('rlc-input').click();
+		const kling = ndv(p).getByText('Kling 2.1 (pro) — fal-ai/kling-video/v2.1/pro/image-to-video', { exact: true });
+		try {
+			await kling.first().waitFor({ timeout: 60_000 });
+		} catch (error) {
+			await shot('any-model-list-empty');
+			process.stderr.write(`[browser] the NDV shows: ${(await ndv(p).innerText()).slice(0, 1500)}\n`);
+			throw error;
+		}
+		const listed = (await ndv(p).innerText()).split('\n').filter((line) => / — \S+\/\S+/.test(line));
+		expect(listed.length).toBeGreaterThanOrEqual(10);
+		// Searching narrows the list (fal searches its catalogue: q=kling).
+		await ndv(p).getByPlaceholder('Search...').fill('kling');
+		await ndv(p).getByText('Lynx — bytedance/lynx', { exact: true }).waitFor({ state: 'hidden', timeout: 30_000 });
+		await kling.first().waitFor({ timeout: 30_000 });
+		await shot('any-model-list');
+		await kling.first().click();
+		// Inputs: one field per schema property, typed, required ones marked.
+		const mapper = ndv(p).getByTestId('resource-mapper-container');
+		await mapper.waitFor({ timeout: 60_000 });
+		await mapper.getByText(/^Prompt/).first().waitFor({ timeout: 60_000 });
+		const text = (await mapper.innerText()).replace(/\s+/g, ' ');
+		expect(text).toMatch(/Prompt/);
+		expect(text).toMatch(/Image URL/);
+		expect(text).toMatch(/Duration/);
+		const file = await screenshot(p, `${version}-any-model-fields`);
+		if (process.env.BROWSER_UPDATE_DOCS) await copyFile(file, join(REPO, 'docs', 'any-model.png'));
+	}, 5 * 60_000);
 });

@@ -247,8 +247,21 @@ export async function addFromSearch(page: Page, type: string, action: RegExp): P
 	// A trigger listed under its app's entry sits in a "Triggers (n)" section that starts
 	// collapsed once the workflow has a trigger.
 	const triggers = page.getByTestId('node-creator').getByText(/^Triggers \(\d+\)$/);
-	await actionItem.or(triggers).first().waitFor();
-	if (!(await actionItem.first().isVisible())) await triggers.first().click();
+	// And the other way round: on a workflow without a trigger, the panel shows an app's
+	// triggers first and its actions in a collapsed "Actions (n)" section.
+	const actionsSection = page.getByTestId('node-creator').getByText(/^Actions \(\d+\)$/);
+	await actionItem.or(triggers).or(actionsSection).first().waitFor();
+	// Open the collapsed sections one at a time until the item shows.
+	for (const section of [triggers, actionsSection]) {
+		if (await actionItem.first().isVisible()) break;
+		if (await section.first().isVisible()) {
+			await section.first().click();
+			await actionItem
+				.first()
+				.waitFor({ timeout: 2000 })
+				.catch(() => undefined);
+		}
+	}
 	await actionItem.first().waitFor();
 	// The labels the panel lists, as written (n8n title-cases an option's name unless it has an `action`).
 	const labels = (await actions.getByTestId('node-creator-item-name').allTextContents()).map((t) => t.trim());

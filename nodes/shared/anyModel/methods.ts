@@ -45,7 +45,10 @@ function mapperType(field: Field): FieldType {
 	}
 }
 
-/** "Duration (4 to 12, default 5): the length of the video in seconds" — what n8n shows as the label. */
+/**
+ * "Duration (4 to 12, default 5)": the label n8n's resource mapper shows, the one place it has
+ * for what a field allows (it has no description, and cuts a long label short).
+ */
 export function fieldLabel(field: Field): string {
 	const notes: string[] = [];
 	if (field.type === 'number') {
@@ -53,19 +56,18 @@ export function fieldLabel(field: Field): string {
 		else if (field.min !== undefined) notes.push(`at least ${field.min}`);
 		else if (field.max !== undefined) notes.push(`at most ${field.max}`);
 	}
-	if (field.type === 'image' || field.type === 'imageList' || field.type === 'file') {
-		notes.push(field.type === 'image' ? 'image URL' : field.type === 'imageList' ? 'image URLs' : field.list ? 'file URLs' : 'file URL');
+	const isFile = field.type === 'image' || field.type === 'imageList' || field.type === 'file';
+	if (isFile && !/url|link/i.test(field.displayName)) {
+		notes.push(field.type === 'imageList' || (field.type === 'file' && field.list) ? 'URLs' : 'URL');
 	}
 	if ((field.type === 'imageList' || field.type === 'list' || field.type === 'file') && field.maxItems) {
 		notes.push(`up to ${field.maxItems}`);
 	}
 	const fallback = 'default' in field ? field.default : undefined;
-	if (fallback !== undefined && fallback !== '' && typeof fallback !== 'object') notes.push(`default ${String(fallback)}`);
-	const head = `${field.displayName}${notes.length ? ` (${notes.join(', ')})` : ''}`;
-	const description = field.description.replace(/\s+/g, ' ').trim();
-	if (!description) return head;
-	const short = description.length > 90 ? `${description.slice(0, 87).replace(/\s+\S*$/, '')}…` : description;
-	return `${head}: ${short}`;
+	if (fallback !== undefined && fallback !== '' && typeof fallback !== 'object' && String(fallback).length <= 20) {
+		notes.push(`default ${String(fallback)}`);
+	}
+	return `${field.displayName}${notes.length ? ` (${notes.join(', ')})` : ''}`;
 }
 
 /** A spec's fields as n8n's resource mapper shows them: typed, required marked, enums as options. */
@@ -95,8 +97,10 @@ export function anyModelMethods(provider: Provider) {
 			): Promise<INodeListSearchResult> {
 				const { entries, cursor } = await catalog.search(this, filter, paginationToken);
 				return {
+					// Names repeat across a provider's variants ("Veo 3.1" is three endpoints on fal):
+					// the id, which names the variant, goes with it.
 					results: entries.map((entry) => ({
-						name: `${entry.name}${entry.category ? ` · ${entry.category}` : ''}`,
+						name: entry.name === entry.id ? entry.id : `${entry.name} — ${entry.id}`,
 						value: entry.id,
 						url: `${MODEL_PAGES[provider]}${entry.id}`,
 						description: entry.description,
