@@ -239,7 +239,7 @@ const WAVESPEED_SEEDS: Record<string, { file: string; fields: Record<string, See
 	},
 };
 
-/** fal Lynx: the seed's fields (fal-lynx.txt) with the bounds of fal's schema (provider-facts.md §1). */
+/** fal Lynx: the seed's fields (fal-lynx.txt) with the bounds of fal's schema (docs/provider-facts.md §1). */
 const FAL_LYNX_SEED: { file: string; fields: Record<string, SeedField> } = {
 	file: 'fal-lynx.txt',
 	fields: {
