@@ -130,9 +130,20 @@ export function priceNotices(model: ModelSpec): INodeProperties[] {
 	if ('field' in length) {
 		const field = fieldOf(model, length.field);
 		const values = listedValues(field);
+		const path = parameterPath(model, length.field);
+		const label = field?.displayName ?? length.field;
+		if (values && path.includes('.')) {
+			// A field inside Additional Fields cannot drive displayOptions: n8n 1.x cannot resolve
+			// parameters that depend on a collection's child ("Max iterations reached") and refuses
+			// to run the workflow. One notice, and the subtitle follows the value.
+			return [
+				notice(
+					'priceNotice',
+					`About ${usd(at({}) as number)} per video with the default ${label} of ${withUnit(field, length.default)} (${rule(model)}, ${source}); the subtitle under the node on the canvas shows the price at your settings. ${asks}`,
+				),
+			];
+		}
 		if (values) {
-			const path = parameterPath(model, length.field);
-			const label = field?.displayName ?? length.field;
 			return [
 				// n8n shows every one of these when the field holds an expression: each then
 				// reads as a line of the price list, still true.

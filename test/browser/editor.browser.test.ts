@@ -176,7 +176,9 @@ const NODES: NodeCase[] = [
 		repriced: {
 			name: 'duration',
 			choose: '10 seconds',
-			notice: /^About \$0\.32 per video with Duration 10 seconds \(\$0\.032 per second of video/,
+			// Duration sits in Additional Fields, which n8n 1.x cannot use in displayOptions: the
+			// notice keeps the default and the subtitle follows the choice.
+			notice: /^About \$0\.16 per video with the default Duration of 5 seconds.*subtitle under the node/,
 			subtitle: 'Generate video · about $0.32',
 		},
 	},

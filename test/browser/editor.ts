@@ -306,10 +306,28 @@ export async function paramValue(page: Page, name: string): Promise<string> {
 
 /** Picks an option of an options parameter by its label. */
 export async function choose(page: Page, name: string, label: string): Promise<void> {
-	await param(page, name).first().locator('input').first().click();
 	const option = page
 		.locator('.el-select-dropdown__item:visible')
 		.filter({ has: page.getByText(label, { exact: true }) });
+	// A dropdown that is still fading out (Add Field's, just used) can take the first click;
+	// open the select again until its own list shows the option.
+	// (Escape would close the node's panel, so a click on the field's label closes a list.)
+	for (let attempt = 1; ; attempt++) {
+		await page
+			.locator('.el-select-dropdown__item:visible')
+			.first()
+			.waitFor({ state: 'hidden', timeout: 3_000 })
+			.catch(() => undefined);
+		await param(page, name).first().locator('input').first().click();
+		try {
+			await option.first().waitFor({ state: 'visible', timeout: 5_000 });
+			break;
+		} catch (error) {
+			if (attempt >= 4) throw error;
+			await param(page, name).first().locator('label').first().click().catch(() => undefined);
+			await page.waitForTimeout(500);
+		}
+	}
 	await option.first().click();
 	const deadline = Date.now() + 10_000;
 	while ((await paramValue(page, name)) !== label) {
