@@ -15,6 +15,13 @@ export interface BenchOptions {
 	itemsDurationMs: number;
 	/** Video sizes of the RSS phase, bytes. */
 	rssSizes: number[];
+	/**
+	 * RSS phase in a fresh `n8n start` per contender, size and repeat, so that every measured
+	 * download is the first big one of its process (the costly one), for ours and the floor alike.
+	 */
+	rssFresh: boolean;
+	/** Repeats per contender and size with `rssFresh`. */
+	rssRepeats: number;
 	phases: Phase[];
 	/** Contender ids to run (default: all). */
 	only?: string[];
@@ -37,6 +44,9 @@ export const USAGE = `npm run bench -- [options]
   --items <a,b,…>         item counts for the items phase (default 1,10,50; quick 1,10)
   --items-duration <s>    every job's duration in the items phase (default 30 s)
   --rss-sizes <MiB,…>     video sizes for the RSS phase (default 400,1024; quick 400)
+  --rss-fresh             RSS phase only: a new n8n process per contender, size and repeat,
+                          contenders alternating (the measured download is the first of its process)
+  --rss-repeats <n>       repeats per contender and size with --rss-fresh (default 3)
   --phases <p,…>          latency,items,rss (default all three)
   --only <id,…>           contenders: ws-poll,fal-poll,ws-webhook,fal-webhook,loop-5s,loop-2s
   --n8n <version>         n8n version (default 2.40.5, from the e2e cache)
@@ -57,7 +67,7 @@ export function parseOptions(argv: string[]): BenchOptions {
 		const a = argv[i];
 		if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}\n${USAGE}`);
 		const [name, inline] = a.slice(2).split('=', 2);
-		if (name === 'quick' || name === 'help') flags.set(name, 'true');
+		if (name === 'quick' || name === 'help' || name === 'rss-fresh') flags.set(name, 'true');
 		else {
 			const value = inline ?? argv[++i];
 			if (value === undefined) throw new Error(`--${name} needs a value\n${USAGE}`);
@@ -75,6 +85,8 @@ export function parseOptions(argv: string[]): BenchOptions {
 		'items',
 		'items-duration',
 		'rss-sizes',
+		'rss-fresh',
+		'rss-repeats',
 		'phases',
 		'only',
 		'n8n',
@@ -92,7 +104,9 @@ export function parseOptions(argv: string[]): BenchOptions {
 		if (!Number.isFinite(n) || n <= 0) throw new Error(`--${k} must be a positive number`);
 		return n;
 	};
-	const phases = list(flags.get('phases') ?? 'latency,items,rss') as Phase[];
+	const rssFresh = flags.has('rss-fresh');
+	// Fresh processes are for the RSS phase alone: the other phases want one long-lived n8n.
+	const phases = list(flags.get('phases') ?? (rssFresh ? 'rss' : 'latency,items,rss')) as Phase[];
 	for (const p of phases)
 		if (!['latency', 'items', 'rss'].includes(p)) throw new Error(`unknown phase ${p}`);
 	return {
@@ -104,6 +118,8 @@ export function parseOptions(argv: string[]): BenchOptions {
 		rssSizes: list(flags.get('rss-sizes') ?? (quick ? '400' : '400,1024')).map(
 			(s) => Number(s) * MiB,
 		),
+		rssFresh,
+		rssRepeats: Math.round(num('rss-repeats', 3)),
 		phases,
 		only: flags.has('only') ? list(flags.get('only') ?? '') : undefined,
 		n8nVersion: flags.get('n8n') ?? '2.40.5',

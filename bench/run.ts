@@ -230,67 +230,113 @@ function binaryOf(data: ExecutionData['data']): BinaryRef | undefined {
 	return undefined;
 }
 
+/** One small run first, so that loading the code paths of a first binary write is not counted as the download's memory. */
+async function rssWarmUp(ctx: Ctx, c: Contender, spec: WorkflowSpec): Promise<void> {
+	ctx.emulator.reset();
+	ctx.emulator.setPlan({ durationMs: 500, videoBytes: MiB });
+	await runExecutions(ctx, c, spec, [body(`${c.id}-warmup`, 1)]);
+}
+
+/** One binary run of `size` bytes: VmHWM growth over n8n's process group, and sampled RSS. */
+async function rssRun(ctx: Ctx, c: Contender, spec: WorkflowSpec, size: number, label = ''): Promise<RssResult> {
+	const { emulator, server } = ctx;
+	emulator.reset();
+	emulator.setPlan({ durationMs: 1000, videoBytes: size });
+	await sleep(2000);
+	const idle: number[] = [];
+	const idleMain: number[] = [];
+	for (let i = 0; i < 20; i++) {
+		const s = await sampleOnce(server.pid);
+		idle.push(s.group);
+		idleMain.push(s.main);
+		await sleep(50);
+	}
+	// The kernel's high-water mark, reset just before the run: no spike escapes it.
+	const base = await resetPeaks(server.pid);
+	const sampler = startSampler(server.pid, 50);
+	const t0 = Date.now();
+	let results: Array<{ sample: ExecutionSample; data: ExecutionData['data'] }>;
+	try {
+		results = await runExecutions(ctx, c, spec, [body(`${c.id}-rss${size}`, 1)]);
+		await sleep(500);
+	} finally {
+		await sampler.stop();
+	}
+	const peaks = await readPeaks(base.keys());
+	let hwmGroup = 0;
+	let hwmMain = 0;
+	for (const [pid, rss] of base) {
+		const growth = Math.max(0, (peaks.get(pid) ?? rss) - rss);
+		hwmGroup += growth;
+		if (pid === server.pid) hwmMain = growth;
+	}
+	const samples = sampler.samples;
+	const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+	const ref = binaryOf(results[0].data);
+	const r: RssResult = {
+		size,
+		idleGroup: median(idle),
+		idleMain: median(idleMain),
+		peakGroup: Math.max(...samples.map((s) => s.group)),
+		peakMain: Math.max(...samples.map((s) => s.main)),
+		samples: samples.length,
+		ms: Date.now() - t0,
+		bytes: ref?.bytes,
+		storage: ref?.id?.split(':')[0] ?? (ref ? 'in memory (base64)' : 'none'),
+		status: results[0].sample.status,
+		hwmGroup,
+		hwmMain,
+	};
+	log(
+		`${c.id}${label} rss ${size / MiB} MiB: VmHWM +${(hwmGroup / MiB).toFixed(0)} MiB (main +${(hwmMain / MiB).toFixed(0)}); sampled: idle ${(r.idleGroup / MiB).toFixed(0)} MiB, peak ${(r.peakGroup / MiB).toFixed(0)} MiB (+${((r.peakGroup - r.idleGroup) / MiB).toFixed(0)}), main +${((r.peakMain - r.idleMain) / MiB).toFixed(0)}, ${r.samples} samples, ${(r.ms / 1000).toFixed(1)} s, binary ${r.bytes ?? '?'} bytes in ${r.storage}, status ${r.status}`,
+	);
+	return r;
+}
+
 async function rssPhase(ctx: Ctx, c: Contender): Promise<Record<number, RssResult>> {
-	const { opts, emulator, server } = ctx;
 	const out: Record<number, RssResult> = {};
 	if (!c.binary) return out;
-	// One small run first, so that loading the code paths of a first binary write is not
-	// counted as the download's memory.
-	emulator.reset();
-	emulator.setPlan({ durationMs: 500, videoBytes: MiB });
-	await runExecutions(ctx, c, c.binary, [body(`${c.id}-warmup`, 1)]);
-	for (const size of opts.rssSizes) {
-		emulator.reset();
-		emulator.setPlan({ durationMs: 1000, videoBytes: size });
-		await sleep(2000);
-		const idle: number[] = [];
-		const idleMain: number[] = [];
-		for (let i = 0; i < 20; i++) {
-			const s = await sampleOnce(server.pid);
-			idle.push(s.group);
-			idleMain.push(s.main);
-			await sleep(50);
+	await rssWarmUp(ctx, c, c.binary);
+	for (const size of ctx.opts.rssSizes) out[size] = await rssRun(ctx, c, c.binary, size);
+	return out;
+}
+
+/**
+ * `--rss-fresh`: every measured download is the first big one of a new `n8n start` (after the
+ * same 1 MiB warm-up), one process per contender, size and repeat. The contenders alternate,
+ * and their order flips every repeat, so that drift in the machine's load falls on both alike.
+ * The one-process phase cannot show this: whoever goes first there pays the process's first
+ * big download (its heap and socket buffers growing to their working size), the others do not.
+ */
+async function rssFreshPhase(
+	base: Omit<Ctx, 'server'>,
+	contenders: Contender[],
+	specs: WorkflowSpec[],
+): Promise<Map<string, Record<number, RssResult[]>>> {
+	const out = new Map<string, Record<number, RssResult[]>>();
+	const measured = contenders.filter((c) => c.binary);
+	for (let repeat = 1; repeat <= base.opts.rssRepeats; repeat++) {
+		for (const size of base.opts.rssSizes) {
+			const order = repeat % 2 === 1 ? measured : [...measured].reverse();
+			for (const c of order) {
+				const spec = c.binary as WorkflowSpec;
+				const server = await base.n8n.startServer({ port: await freePort(), quiet: true });
+				try {
+					await server.ready();
+					for (const s of specs) await server.waitForWebhook(s.path, 'POST');
+					// Start-up work (migrations check, webhooks, the task runner) settles first.
+					await sleep(5000);
+					const ctx: Ctx = { ...base, server };
+					await rssWarmUp(ctx, c, spec);
+					const r = await rssRun(ctx, c, spec, size, ` (fresh n8n, repeat ${repeat})`);
+					const bySize = out.get(c.id) ?? {};
+					(bySize[size] ??= []).push(r);
+					out.set(c.id, bySize);
+				} finally {
+					await server.stop();
+				}
+			}
 		}
-		// The kernel's high-water mark, reset just before the run: no spike escapes it.
-		const base = await resetPeaks(server.pid);
-		const sampler = startSampler(server.pid, 50);
-		const t0 = Date.now();
-		let results: Array<{ sample: ExecutionSample; data: ExecutionData['data'] }>;
-		try {
-			results = await runExecutions(ctx, c, c.binary, [body(`${c.id}-rss${size}`, 1)]);
-			await sleep(500);
-		} finally {
-			await sampler.stop();
-		}
-		const peaks = await readPeaks(base.keys());
-		let hwmGroup = 0;
-		let hwmMain = 0;
-		for (const [pid, rss] of base) {
-			const growth = Math.max(0, (peaks.get(pid) ?? rss) - rss);
-			hwmGroup += growth;
-			if (pid === server.pid) hwmMain = growth;
-		}
-		const samples = sampler.samples;
-		const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-		const ref = binaryOf(results[0].data);
-		const r: RssResult = {
-			size,
-			idleGroup: median(idle),
-			idleMain: median(idleMain),
-			peakGroup: Math.max(...samples.map((s) => s.group)),
-			peakMain: Math.max(...samples.map((s) => s.main)),
-			samples: samples.length,
-			ms: Date.now() - t0,
-			bytes: ref?.bytes,
-			storage: ref?.id?.split(':')[0] ?? (ref ? 'in memory (base64)' : 'none'),
-			status: results[0].sample.status,
-			hwmGroup,
-			hwmMain,
-		};
-		out[size] = r;
-		log(
-			`${c.id} rss ${size / MiB} MiB: VmHWM +${(hwmGroup / MiB).toFixed(0)} MiB (main +${(hwmMain / MiB).toFixed(0)}); sampled: idle ${(r.idleGroup / MiB).toFixed(0)} MiB, peak ${(r.peakGroup / MiB).toFixed(0)} MiB (+${((r.peakGroup - r.idleGroup) / MiB).toFixed(0)}), main +${((r.peakMain - r.idleMain) / MiB).toFixed(0)}, ${r.samples} samples, ${(r.ms / 1000).toFixed(1)} s, binary ${r.bytes ?? '?'} bytes in ${r.storage}`,
-		);
 	}
 	return out;
 }
@@ -335,19 +381,36 @@ async function main(): Promise<void> {
 		]);
 		await instance.importWorkflows(specs.map((s) => buildWorkflow(s, emulator.wavespeed)));
 		for (const s of specs) await instance.activate(s.id);
-		const s = await instance.startServer({ port: await freePort(), quiet: true });
-		server = s;
-		await s.ready();
-		for (const spec of specs) await s.waitForWebhook(spec.path, 'POST');
-		log(`n8n is up (pid ${s.pid}) after ${((Date.now() - started) / 1000).toFixed(0)} s`);
-		const ctx: Ctx = { opts, emulator, n8n: instance, server: s };
-
 		const results: ContenderResult[] = contenders.map((contender) => ({ contender }));
+		if (opts.phases.includes('rss') && opts.rssFresh) {
+			const fresh = await rssFreshPhase({ opts, emulator, n8n: instance }, contenders, specs);
+			for (const r of results) {
+				const bySize = fresh.get(r.contender.id);
+				if (!bySize) continue;
+				r.rssFresh = bySize;
+				// The main table shows the median repeat (by VmHWM growth).
+				r.rss = {};
+				for (const [size, runs] of Object.entries(bySize)) {
+					const sorted = [...runs].sort((a, b) => a.hwmGroup - b.hwmGroup);
+					r.rss[Number(size)] = sorted[Math.floor((sorted.length - 1) / 2)];
+				}
+			}
+		}
+		const others = opts.phases.filter((p) => p !== 'rss' || !opts.rssFresh);
+		if (others.length) {
+			const s = await instance.startServer({ port: await freePort(), quiet: true });
+			server = s;
+			await s.ready();
+			for (const spec of specs) await s.waitForWebhook(spec.path, 'POST');
+			log(`n8n is up (pid ${s.pid}) after ${((Date.now() - started) / 1000).toFixed(0)} s`);
+		}
+		const ctx: Ctx | undefined = server ? { opts, emulator, n8n: instance, server } : undefined;
+
 		// RSS first, on a fresh n8n: after the 50-item runs its heap has grown (idle ~1.1 GiB)
 		// and has room to absorb a download without any RSS growth, which would flatter anyone.
-		if (opts.phases.includes('rss'))
+		if (ctx && opts.phases.includes('rss') && !opts.rssFresh)
 			for (const r of results) r.rss = await rssPhase(ctx, r.contender);
-		if (opts.phases.includes('latency'))
+		if (ctx && opts.phases.includes('latency'))
 			for (const factor of SPEEDS) {
 				const bySpeed = await latencySpeed(ctx, contenders, factor, random);
 				for (const r of results) {
@@ -356,7 +419,7 @@ async function main(): Promise<void> {
 					r.latency = [...(r.latency ?? []), ...samples];
 				}
 			}
-		if (opts.phases.includes('items'))
+		if (ctx && opts.phases.includes('items'))
 			for (const r of results) r.items = await itemsPhase(ctx, r.contender);
 
 		const wallS = (Date.now() - started) / 1000;

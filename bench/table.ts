@@ -33,6 +33,8 @@ export interface ContenderResult {
 	bySpeed?: Record<number, ExecutionSample[]>;
 	items?: Record<number, ExecutionSample>;
 	rss?: Record<number, RssResult>;
+	/** `--rss-fresh`: every repeat per size, each the first big download of a new n8n process */
+	rssFresh?: Record<number, RssResult[]>;
 }
 
 export interface Meta {
@@ -278,6 +280,8 @@ export function renderReport(results: ContenderResult[], meta: Meta): string {
 	lines.push('');
 	lines.push(table(rows));
 	lines.push('');
+	const fresh = freshSection(results, opts.rssSizes);
+	if (fresh.length) lines.push(...fresh, '');
 	lines.push('## Target checks');
 	lines.push('');
 	for (const { r, c } of allChecks)
@@ -304,4 +308,56 @@ export function renderReport(results: ContenderResult[], meta: Meta): string {
 		`- peak mem +: measured first, on a fresh n8n after one 1 MiB warm-up run per workflow; VmHWM (the kernel's high-water mark of resident memory) after the run minus VmRSS when it was reset (\`echo 5 > /proc/<pid>/clear_refs\`) just before, summed over n8n's process group (main process + task runner); "main" is the n8n main process alone; "sampled RSS" is peak VmRSS sampled every 50 ms minus the idle median, which misses short spikes. Binary data mode: ${[...new Set(storage)].join(', ') || 'n/a'} (n8n 2.x default in regular mode: filesystem). Ours: WaveSpeed poll (1 s fixed interval), fal poll, WaveSpeed webhook; loop: HTTP Request (response: file) after the 2 s loop.`,
 	);
 	return lines.join('\n');
+}
+
+/** Middle value; the mean of the two middle ones for an even count. */
+function median(xs: number[]): number {
+	const s = [...xs].sort((a, b) => a - b);
+	const m = Math.floor(s.length / 2);
+	return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const mib = (bytes: number) => `${bytes < 0 ? '−' : '+'}${Math.abs(bytes / MiB).toFixed(0)}`;
+
+/**
+ * `--rss-fresh`: per size, every repeat's VmHWM growth per contender, the median and the spread,
+ * and ours minus the floor (n8n's HTTP Request node, the loop contender): the difference of
+ * medians, and repeat by repeat (the pair measured back to back).
+ */
+function freshSection(results: ContenderResult[], sizes: number[]): string[] {
+	const measured = results.filter((r) => r.rssFresh);
+	if (!measured.length) return [];
+	const floor = measured.find((r) => r.contender.kind === 'loop');
+	const lines = ['## Peak memory, first download in a fresh n8n (`--rss-fresh`)', ''];
+	lines.push(
+		'Each figure: VmHWM growth (MiB) of the first big download of its own `n8n start` (after a 1 MiB warm-up), summed over the process group; repeats in the order run, contenders alternating, order flipped every repeat.',
+	);
+	for (const size of sizes) {
+		const rows: string[][] = [['contender', 'every repeat', 'median', 'min–max', 'ours − floor: medians', 'ours − floor: per repeat']];
+		const floorRuns = floor?.rssFresh?.[size] ?? [];
+		for (const r of measured) {
+			const runs = r.rssFresh?.[size] ?? [];
+			const ok = runs.filter((x) => x.status === 'success').map((x) => x.hwmGroup);
+			const isFloor = r === floor;
+			const floorOk = floorRuns.filter((x) => x.status === 'success').map((x) => x.hwmGroup);
+			rows.push([
+				`${r.contender.label}${isFloor ? ' (the floor)' : ''}`,
+				runs.map((x) => (x.status === 'success' ? mib(x.hwmGroup) : x.status)).join(', ') || '—',
+				ok.length ? mib(median(ok)) : '—',
+				ok.length ? `${mib(Math.min(...ok))}…${mib(Math.max(...ok))}` : '—',
+				isFloor || !ok.length || !floorOk.length ? '—' : mib(median(ok) - median(floorOk)),
+				isFloor || !floorRuns.length
+					? '—'
+					: runs
+							.map((x, i) =>
+								floorRuns[i] && x.status === 'success' && floorRuns[i].status === 'success'
+									? mib(x.hwmGroup - floorRuns[i].hwmGroup)
+									: '?',
+							)
+							.join(', '),
+			]);
+		}
+		lines.push('', `### ${sizeLabel(size)} video`, '', table(rows));
+	}
+	return lines;
 }
