@@ -1,7 +1,8 @@
 /**
  * The contenders, measured in the same run against the same emulator: this package's nodes
- * (polling, waiting by webhook; WaveSpeed and fal) and the hand-built HTTP Request + Wait + IF
- * loop with a 5 s and a 2 s Wait. Each has a workflow for the latency and items phases
+ * (polling, waiting by webhook; WaveSpeed and fal), the hand-built HTTP Request + Wait + IF
+ * loop with a 5 s and a 2 s Wait, and the official WaveSpeed and fal nodes built from their
+ * sources (bench/official.ts; skipped when they cannot be built). Each has a workflow for the latency and items phases
  * (video URL output) and, where measured, one that produces the video as binary data.
  */
 import type { WorkflowSpec } from './workflows';
@@ -26,6 +27,12 @@ export interface Contender {
 	workflow: WorkflowSpec;
 	binary?: WorkflowSpec;
 	targets: Targets;
+	/**
+	 * Largest item count of the items phase. The official nodes run a node's items one after
+	 * another, so 50 items of 30 s would hold the execution 25 min (past the bench's 15 min
+	 * call timeout); 10 already shows the shape.
+	 */
+	maxItems?: number;
 }
 
 const OURS_COMMON: Targets = { items50Ratio: 1.2, rss400MiB: 40, rss1GiB: 64 };
@@ -151,5 +158,41 @@ export const CONTENDERS: Contender[] = [
 			download: true,
 		},
 		targets: {},
+	},
+	{
+		id: 'ws-official',
+		label: "WaveSpeed's official node (Run Model, polls every 2 s)",
+		provider: 'wavespeed',
+		kind: 'poll',
+		workflow: {
+			kind: 'official',
+			id: 'benchWsOfficial1',
+			path: 'bench-ws-official',
+			provider: 'wavespeed',
+		},
+		binary: {
+			kind: 'official',
+			id: 'benchWsOffiBin01',
+			path: 'bench-ws-official-bin',
+			provider: 'wavespeed',
+			download: true,
+		},
+		targets: {},
+		maxItems: 10,
+	},
+	{
+		id: 'fal-official',
+		label: "fal's official node (Generate Media, polls every 5 s)",
+		provider: 'fal',
+		kind: 'poll',
+		// No binary workflow: the node has no download option (its result holds the video URL).
+		workflow: {
+			kind: 'official',
+			id: 'benchFalOfficia1',
+			path: 'bench-fal-official',
+			provider: 'fal',
+		},
+		targets: {},
+		maxItems: 10,
 	},
 ];

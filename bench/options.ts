@@ -1,5 +1,6 @@
 /* eslint-disable @n8n/community-nodes/no-restricted-globals -- benchmark driver, never shipped: reads its command line */
 /** Command-line options of `npm run bench` (see bench/README.md). */
+import { DEFAULT_OFFICIAL_SRC } from './official';
 
 export type Phase = 'latency' | 'items' | 'rss';
 
@@ -31,6 +32,8 @@ export interface BenchOptions {
 	/** Write every raw sample as JSON here. */
 	json?: string;
 	seed: number;
+	/** Directory holding the official nodes' source snapshots (`<repo>-<commit>.tar.gz`). */
+	officialSrc: string;
 }
 
 const MiB = 1024 * 1024;
@@ -48,11 +51,15 @@ export const USAGE = `npm run bench -- [options]
                           contenders alternating (the measured download is the first of its process)
   --rss-repeats <n>       repeats per contender and size with --rss-fresh (default 3)
   --phases <p,…>          latency,items,rss (default all three)
-  --only <id,…>           contenders: ws-poll,fal-poll,ws-webhook,fal-webhook,loop-5s,loop-2s
+  --only <id,…>           contenders: ws-poll,fal-poll,ws-webhook,fal-webhook,loop-5s,loop-2s,
+                          ws-official,fal-official (the official nodes, built from source
+                          snapshots; skipped with the reason when they cannot be built)
   --n8n <version>         n8n version (default 2.40.5, from the e2e cache)
   --tarball <file.tgz>    install this packed package instead of build + pack
   --json <file>           also write every raw sample as JSON
-  --seed <n>              seed of the drawn job durations (default 1)`;
+  --seed <n>              seed of the drawn job durations (default 1)
+  --official-src <dir>    where the official nodes' source snapshots are
+                          (<repo>-<commit>.tar.gz; default ${DEFAULT_OFFICIAL_SRC})`;
 
 function list(v: string): string[] {
 	return v
@@ -93,6 +100,7 @@ export function parseOptions(argv: string[]): BenchOptions {
 		'tarball',
 		'json',
 		'seed',
+		'official-src',
 	];
 	for (const k of flags.keys())
 		if (!known.includes(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
@@ -126,5 +134,6 @@ export function parseOptions(argv: string[]): BenchOptions {
 		tarball: flags.get('tarball'),
 		json: flags.get('json'),
 		seed: Math.round(num('seed', 1)),
+		officialSrc: flags.get('official-src') ?? DEFAULT_OFFICIAL_SRC,
 	};
 }

@@ -10,6 +10,9 @@
  * 2. items: 1, 10 and 50 items in one execution, every job the same length;
  * 3. rss: peak RSS of n8n's process group while a workflow turns a 400 MiB / 1 GiB video
  *    into binary output, minus the RSS just before.
+ *
+ * The official WaveSpeed and fal nodes run beside ours when they can be built from their
+ * source snapshots (bench/official.ts); otherwise they are skipped with the reason.
  */
 import { rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -29,6 +32,13 @@ import {
 } from '../test/e2e/n8n';
 import { CONTENDERS, type Contender } from './contenders';
 import { jobTag, summarize, tagOf, type ExecutionSample } from './measure';
+import {
+	OFFICIAL,
+	installOfficial,
+	officialCredentials,
+	prepareOfficial,
+	type OfficialId,
+} from './official';
 import { parseOptions, type BenchOptions } from './options';
 import { readPeaks, resetPeaks, sampleOnce, startSampler } from './rss';
 import { MiB, seededRandom, stratified } from './stats';
@@ -185,18 +195,21 @@ async function itemsPhase(ctx: Ctx, c: Contender): Promise<Record<number, Execut
 	const { opts, emulator } = ctx;
 	const out: Record<number, ExecutionSample> = {};
 	// Small counts share one round (11 jobs are no load); larger ones run alone.
-	const rounds = [
-		opts.items.filter((n) => n <= 10),
-		...opts.items.filter((n) => n > 10).map((n) => [n]),
-	];
-	for (const counts of rounds.filter((r) => r.length)) {
+	const counts = opts.items.filter((n) => n <= (c.maxItems ?? Infinity));
+	const dropped = opts.items.filter((n) => !counts.includes(n));
+	if (dropped.length)
+		log(
+			`${c.id} items: ${dropped.join(', ')} not run (it runs items one after another; at most ${c.maxItems})`,
+		);
+	const rounds = [counts.filter((n) => n <= 10), ...counts.filter((n) => n > 10).map((n) => [n])];
+	for (const round of rounds.filter((r) => r.length)) {
 		emulator.reset();
 		emulator.setPlan({ durationMs: opts.itemsDurationMs });
 		const results = await runExecutions(
 			ctx,
 			c,
 			c.workflow,
-			counts.map((n) => body(`${c.id}-items${n}`, n)),
+			round.map((n) => body(`${c.id}-items${n}`, n)),
 		);
 		for (const { sample } of results) {
 			const n = Number(/items(\d+)$/.exec(sample.tag)?.[1]);
@@ -346,10 +359,52 @@ async function nodeVersion(): Promise<string> {
 	return r.stdout.trim();
 }
 
+const officialOf = (c: Contender): OfficialId | undefined =>
+	c.workflow.kind === 'official' ? c.workflow.provider : undefined;
+
+/**
+ * The packed official packages the chosen contenders need, built now if not cached; a
+ * contender whose package cannot be had is dropped with the reason.
+ */
+async function prepareOfficials(
+	opts: BenchOptions,
+	chosen: Contender[],
+): Promise<{ contenders: Contender[]; tarballs: Map<OfficialId, string>; skipped: string[] }> {
+	const tarballs = new Map<OfficialId, string>();
+	const skipped = new Map<OfficialId, string>();
+	for (const id of new Set(chosen.flatMap((c) => officialOf(c) ?? []))) {
+		const p = OFFICIAL[id];
+		log(`${p.packageName}: preparing ${p.repo}@${p.commit.slice(0, 7)} (built once, then cached)`);
+		const r = await prepareOfficial(p, opts.officialSrc);
+		if (r.ok) {
+			tarballs.set(id, r.tarball);
+			log(`${p.packageName}: ${r.built ? 'built and packed' : 'from the cache'}: ${r.tarball}`);
+		} else {
+			skipped.set(id, r.reason);
+			log(`skipping the official ${id} node: ${r.reason}`);
+		}
+	}
+	const contenders = chosen.filter((c) => {
+		const id = officialOf(c);
+		return id === undefined || !skipped.has(id);
+	});
+	const notes = chosen.flatMap((c) => {
+		const id = officialOf(c);
+		const why = id && skipped.get(id);
+		return why ? [`${c.id}: ${why}`] : [];
+	});
+	return { contenders, tarballs, skipped: notes };
+}
+
 async function main(): Promise<void> {
 	const opts = parseOptions(process.argv.slice(2));
-	const contenders = CONTENDERS.filter((c) => !opts.only || opts.only.includes(c.id));
-	if (contenders.length === 0) throw new Error(`--only matched no contender`);
+	const chosen = CONTENDERS.filter((c) => !opts.only || opts.only.includes(c.id));
+	if (chosen.length === 0) throw new Error(`--only matched no contender`);
+	const { contenders, tarballs, skipped } = await prepareOfficials(opts, chosen);
+	if (contenders.length === 0) {
+		log('no contender left to run');
+		return;
+	}
 	const started = Date.now();
 	const loadAtStart = loadavg()[0];
 	const random = seededRandom(opts.seed);
@@ -374,7 +429,16 @@ async function main(): Promise<void> {
 			env: { N8N_LOG_LEVEL: 'warn' },
 		});
 		n8n = instance;
-		await instance.importCredentials(exampleCredentials(emulator));
+		// The official packages go in beside ours, their hosts pointed at the emulator.
+		for (const [id, file] of tarballs) {
+			const done = await installOfficial(instance, OFFICIAL[id], file, emulator);
+			for (const d of done)
+				log(`${OFFICIAL[id].packageName}: dist/${d.file}: ${d.from} → ${d.to} (${d.count}×)`);
+		}
+		await instance.importCredentials([
+			...exampleCredentials(emulator),
+			...officialCredentials([...tarballs.keys()], emulator),
+		]);
 		const specs = contenders.flatMap((c) => [
 			c.workflow,
 			...(c.binary && opts.phases.includes('rss') ? [c.binary] : []),
@@ -431,6 +495,7 @@ async function main(): Promise<void> {
 			command: `npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
 			opts,
 			wallS,
+			skipped,
 		});
 		process.stdout.write(report + '\n');
 		if (opts.json) await writeFile(opts.json, JSON.stringify({ opts, results }, null, 2));

@@ -45,6 +45,8 @@ export interface Meta {
 	command: string;
 	opts: BenchOptions;
 	wallS: number;
+	/** contenders that could not run, with the reason (the official nodes when not built) */
+	skipped?: string[];
 }
 
 const GiB = 1024 * MiB;
@@ -277,6 +279,7 @@ export function renderReport(results: ContenderResult[], meta: Meta): string {
 	lines.push(
 		`- emulator time scale ${opts.scale}${opts.scale === 1 ? '' : ' (NOT 1: our WaveSpeed poll schedule follows real expected durations, so its latency and request figures are not meaningful)'}; latency jobs at three speeds in this order: 1× (Lynx's documented 25–60 s: 5–12 s of wall time per second of a 5 s clip), 0.3× (7.5–18 s) and 3× (75–180 s), ${opts.samples} per speed and contender, stratified, seed ${opts.seed}, every contender's i-th execution of a speed started at the same tick with the same job length, ticks a third of a mean job apart; items jobs ${opts.itemsDurationMs / 1000} s each`,
 	);
+	for (const s of meta.skipped ?? []) lines.push(`- not run: ${s}`);
 	lines.push('');
 	lines.push(table(rows));
 	lines.push('');
@@ -305,7 +308,7 @@ export function renderReport(results: ContenderResult[], meta: Meta): string {
 		`- wall N items: first node start → last node end of one execution with N items (Split Out), every job ${opts.itemsDurationMs / 1000} s; our nodes run with Concurrency = 50 (default 10); 1 and 10 items run at the same time, 50 alone.`,
 	);
 	lines.push(
-		`- peak mem +: measured first, on a fresh n8n after one 1 MiB warm-up run per workflow; VmHWM (the kernel's high-water mark of resident memory) after the run minus VmRSS when it was reset (\`echo 5 > /proc/<pid>/clear_refs\`) just before, summed over n8n's process group (main process + task runner); "main" is the n8n main process alone; "sampled RSS" is peak VmRSS sampled every 50 ms minus the idle median, which misses short spikes. Binary data mode: ${[...new Set(storage)].join(', ') || 'n/a'} (n8n 2.x default in regular mode: filesystem). Ours: WaveSpeed poll (1 s fixed interval), fal poll, WaveSpeed webhook; loop: HTTP Request (response: file) after the 2 s loop.`,
+		`- peak mem +: measured first, on a fresh n8n after one 1 MiB warm-up run per workflow; VmHWM (the kernel's high-water mark of resident memory) after the run minus VmRSS when it was reset (\`echo 5 > /proc/<pid>/clear_refs\`) just before, summed over n8n's process group (main process + task runner); "main" is the n8n main process alone; "sampled RSS" is peak VmRSS sampled every 50 ms minus the idle median, which misses short spikes. Binary data mode: ${[...new Set(storage)].join(', ') || 'n/a'} (n8n 2.x default in regular mode: filesystem). Ours: WaveSpeed poll (1 s fixed interval), fal poll, WaveSpeed webhook; loop: HTTP Request (response: file) after the 2 s loop; WaveSpeed's official node: Download Output (its default 2 s poll).`,
 	);
 	return lines.join('\n');
 }

@@ -10,8 +10,11 @@
  *   …/predictions/{id}/result) → IF status = completed → Done, else back to Wait. Its Wait is
  *   under 65 s, so n8n sleeps in the process rather than parking the execution; the Webhook
  *   answers when the execution ends (`responseMode: lastNode`). With `download`, Done is an
- *   HTTP Request that fetches the video as a file (what the templates do next).
+ *   HTTP Request that fetches the video as a file (what the templates do next);
+ * - the official WaveSpeed and fal nodes (bench/official.ts), shaped like ours: Request →
+ *   Split Out → Model (their node, the same Lynx job ours submit) → Respond to Webhook.
  */
+import { OFFICIAL, type OfficialId } from './official';
 
 export const IMAGE_URL = 'https://images.pexels.com/photos/774909/pexels-photo-774909.jpeg';
 
@@ -37,7 +40,17 @@ export interface LoopSpec {
 	download: boolean;
 }
 
-export type WorkflowSpec = OursSpec | LoopSpec;
+/** One of the official nodes with the settings a user would leave as they come. */
+export interface OfficialSpec {
+	kind: 'official';
+	id: string;
+	path: string;
+	provider: OfficialId;
+	/** WaveSpeed's Download Output option: the video as binary data (fal's node has none) */
+	download?: boolean;
+}
+
+export type WorkflowSpec = OursSpec | LoopSpec | OfficialSpec;
 
 /** n8n 2.x wants a UUID-shaped webhookId per Webhook node. */
 function webhookId(id: string): string {
@@ -57,7 +70,7 @@ function trigger(spec: WorkflowSpec): Record<string, unknown> {
 		parameters: {
 			httpMethod: 'POST',
 			path: spec.path,
-			responseMode: spec.kind === 'ours' ? 'responseNode' : 'lastNode',
+			responseMode: spec.kind === 'loop' ? 'lastNode' : 'responseNode',
 			...(spec.kind === 'loop' ? { responseData: 'noData' } : {}),
 			options: {},
 		},
@@ -75,14 +88,18 @@ const splitOut = (spec: WorkflowSpec) => ({
 
 const main = (node: string) => [{ node, type: 'main', index: 0 }];
 
-function oursWorkflow(spec: OursSpec): Record<string, unknown> {
-	const options: Record<string, unknown> = { concurrency: 50 };
-	if (spec.pollInterval) options.pollInterval = spec.pollInterval;
-	const parameters: Record<string, unknown> =
-		spec.provider === 'wavespeed'
-			? { prompt: '={{ $json.prompt }}', image: IMAGE_URL }
-			: { imageUrl: IMAGE_URL, prompt: '={{ $json.prompt }}' };
-	Object.assign(parameters, { waitMethod: spec.waitMethod, output: spec.output, options });
+const respond = (spec: WorkflowSpec) => ({
+	id: `${spec.id}-respond`,
+	name: 'Respond',
+	type: 'n8n-nodes-base.respondToWebhook',
+	typeVersion: 1.1,
+	position: [660, 0],
+	// The video itself is not sent back: the bench reads the execution data.
+	parameters: { respondWith: 'noData', options: {} },
+});
+
+/** Request → Split Out → Model → Respond, the shape ours and the official nodes share. */
+function modelWorkflow(spec: OursSpec | OfficialSpec, model: Record<string, unknown>) {
 	return {
 		id: spec.id,
 		name: `bench: ${spec.id}`,
@@ -91,27 +108,8 @@ function oursWorkflow(spec: OursSpec): Record<string, unknown> {
 		nodes: [
 			trigger(spec),
 			splitOut(spec),
-			{
-				id: `${spec.id}-model`,
-				name: 'Model',
-				type: `n8n-nodes-ai-video.${spec.provider === 'wavespeed' ? 'waveSpeedLynx' : 'falLynx'}`,
-				typeVersion: 1,
-				position: [440, 0],
-				parameters,
-				credentials:
-					spec.provider === 'wavespeed'
-						? { waveSpeedApi: { id: 'wavespeed-emulator', name: 'WaveSpeed account' } }
-						: { falApi: { id: 'fal-emulator', name: 'fal account' } },
-			},
-			{
-				id: `${spec.id}-respond`,
-				name: 'Respond',
-				type: 'n8n-nodes-base.respondToWebhook',
-				typeVersion: 1.1,
-				position: [660, 0],
-				// The video itself is not sent back: the bench reads the execution data.
-				parameters: { respondWith: 'noData', options: {} },
-			},
+			{ id: `${spec.id}-model`, name: 'Model', position: [440, 0], ...model },
+			respond(spec),
 		],
 		connections: {
 			Request: { main: [main('Split Out')] },
@@ -119,6 +117,62 @@ function oursWorkflow(spec: OursSpec): Record<string, unknown> {
 			Model: { main: [main('Respond')] },
 		},
 	};
+}
+
+function oursWorkflow(spec: OursSpec): Record<string, unknown> {
+	const options: Record<string, unknown> = { concurrency: 50 };
+	if (spec.pollInterval) options.pollInterval = spec.pollInterval;
+	const parameters: Record<string, unknown> =
+		spec.provider === 'wavespeed'
+			? { prompt: '={{ $json.prompt }}', image: IMAGE_URL }
+			: { imageUrl: IMAGE_URL, prompt: '={{ $json.prompt }}' };
+	Object.assign(parameters, { waitMethod: spec.waitMethod, output: spec.output, options });
+	return modelWorkflow(spec, {
+		type: `n8n-nodes-ai-video.${spec.provider === 'wavespeed' ? 'waveSpeedLynx' : 'falLynx'}`,
+		typeVersion: 1,
+		parameters,
+		credentials:
+			spec.provider === 'wavespeed'
+				? { waveSpeedApi: { id: 'wavespeed-emulator', name: 'WaveSpeed account' } }
+				: { falApi: { id: 'fal-emulator', name: 'fal account' } },
+	});
+}
+
+/**
+ * The official nodes on the same Lynx job as ours and the loop: WaveSpeed's Run Model with
+ * `wavespeed-ai/lynx` and the loop's body; fal's Generate Media with `bytedance/lynx` (our fal
+ * node's endpoint) and the two fields ours sends. Poll settings are the nodes' defaults
+ * (WaveSpeed every 2 s; fal every 5 s, Wait for Completion on), as a user would leave them.
+ */
+function officialWorkflow(spec: OfficialSpec): Record<string, unknown> {
+	const p = OFFICIAL[spec.provider];
+	const parameters =
+		spec.provider === 'wavespeed'
+			? {
+					resource: 'media',
+					operation: 'runModel',
+					model: 'wavespeed-ai/lynx',
+					inputs: `={{ JSON.stringify({ prompt: $json.prompt, image: '${IMAGE_URL}', aspect_ratio: '16:9' }) }}`,
+					options: spec.download ? { downloadOutput: true } : {},
+				}
+			: {
+					resource: 'model',
+					operation: 'generate',
+					model: { __rl: true, mode: 'id', value: 'bytedance/lynx' },
+					modelParameters: {
+						parameters: [
+							{ parameter: 'image_url', value: IMAGE_URL },
+							{ parameter: 'prompt', value: '={{ $json.prompt }}' },
+						],
+					},
+					options: { waitForCompletion: true, pollInterval: 5, maxWaitTime: 600 },
+				};
+	return modelWorkflow(spec, {
+		type: `${p.packageName}.${p.nodeName}`,
+		typeVersion: 1,
+		parameters,
+		credentials: { [p.credential.type]: { id: p.credential.id, name: p.credential.name } },
+	});
 }
 
 function loopWorkflow(
@@ -234,5 +288,7 @@ export function buildWorkflow(
 	spec: WorkflowSpec,
 	ws: { baseUrl: string; apiKey: string },
 ): Record<string, unknown> {
-	return spec.kind === 'ours' ? oursWorkflow(spec) : loopWorkflow(spec, ws);
+	if (spec.kind === 'ours') return oursWorkflow(spec);
+	if (spec.kind === 'official') return officialWorkflow(spec);
+	return loopWorkflow(spec, ws);
 }

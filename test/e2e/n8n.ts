@@ -461,10 +461,11 @@ export class N8n {
 	 * at start-up. The package has no `dependencies`, so the `npm install` n8n runs inside
 	 * the package directory would be a no-op; it is run only if dependencies ever appear.
 	 * `n8n-workflow` is not installed: the nodes resolve n8n's own copy through NODE_PATH.
+	 * `name`: another package's npm name (the bench installs the official nodes beside ours).
 	 */
-	async installPackage(tarball: string): Promise<void> {
+	async installPackage(tarball: string, name = PACKAGE_NAME): Promise<void> {
 		const nodesDir = join(this.n8nFolder, 'nodes');
-		const pkgDir = join(nodesDir, 'node_modules', PACKAGE_NAME);
+		const pkgDir = join(nodesDir, 'node_modules', name);
 		await rm(pkgDir, { recursive: true, force: true });
 		await mkdir(pkgDir, { recursive: true });
 		const untar = await run('tar', ['-xzf', tarball, '-C', pkgDir, '--strip-components=1'], {
@@ -499,7 +500,7 @@ export class N8n {
 		const list = existsSync(listPath)
 			? (JSON.parse(await readFile(listPath, 'utf8')) as { dependencies?: Record<string, string> })
 			: { name: 'installed-nodes', private: true, dependencies: {} };
-		list.dependencies = { ...(list.dependencies ?? {}), [PACKAGE_NAME]: pkgJson.version };
+		list.dependencies = { ...(list.dependencies ?? {}), [name]: pkgJson.version };
 		await writeFile(listPath, JSON.stringify(list, null, 2));
 	}
 
