@@ -1,8 +1,9 @@
 /**
  * Waiting for a job by asking. The schedule probes densely where jobs of the model end and
  * sparsely elsewhere: where the seeds say (the model's expected duration) until a few jobs
- * of the model have ended in this process, then where those jobs actually ended, so a
- * provider that got faster or slower moves the window instead of turning into latency.
+ * of the model have ended in this process, then also where those jobs actually ended, and
+ * from twenty jobs on only there, so a provider that got faster or slower moves the window
+ * instead of turning into latency.
  * Providers with a push channel (fal's status stream) are followed instead, with polling as
  * the fallback.
  */
@@ -78,6 +79,18 @@ export function pollWindow(
 		// the 95th percentile): no margin below it beyond one interval, which keeps a 60 s
 		// Lynx job at 20 reads.
 		from = Math.max(from, documented.from - WINDOW_INTERVAL_MS);
+	}
+	if (documented && n < LEARN_JOBS) {
+		// A few jobs say where jobs may also end, not where they cannot: with five ends, the
+		// next job ends before the earliest of them one time in six. Until LEARN_JOBS ended the
+		// window only grows beyond the documented one (a provider that got faster or slower),
+		// never shrinks inside it (five jobs that happened to be slow would otherwise leave the
+		// next 30 s job to the sparse probes).
+		return {
+			from: Math.min(from, documented.from - WINDOW_INTERVAL_MS),
+			to: Math.max(to, documented.to),
+			learned: true,
+		};
 	}
 	return { from, to, learned: true };
 }

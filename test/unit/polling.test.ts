@@ -62,6 +62,13 @@ describe('poll schedule', () => {
 		expect(p95(simulate(jobs, lynx).map((r) => r.latencyMs))).toBeLessThanOrEqual(2000);
 	});
 
+	it.each([1, 2, 3, 4, 5])('picks up the first 20 Lynx jobs of a fresh process within 2 s (p95) whatever order their lengths come in (seed %i)', (seed) => {
+		// Seed 5 on the earlier rule: the first five jobs took 45–56 s, the window shrank to
+		// 42–60 s and a 32 s job was seen 12 s late.
+		const jobs = regime(20, 1, lynx, 42_500 / 3, seeded(seed + 10));
+		expect(p95(simulate(jobs, lynx).map((r) => r.latencyMs))).toBeLessThanOrEqual(2000);
+	});
+
 	// What this model's jobs took in this process moves the window: 0.3× to 3× the documented
 	// duration, each after five jobs of that speed, jobs overlapping (three or ten at a time).
 	const factors = [0.3, 0.5, 0.8, 1, 1.5, 2, 3];
@@ -89,13 +96,16 @@ describe('poll schedule', () => {
 		}
 	});
 
-	it('follows a provider that got faster than its page (the issue: 20–25 s jobs after 25–60 s ones)', () => {
-		simulate(regime(20, 1, lynx, 14_000, seeded(1)), lynx);
-		const jobs = Array.from({ length: 40 }, (_, i) => ({ startMs: i * 8000, durationMs: 20_100 + ((i * 7919) % 4800) }));
+	it.each([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])('follows a provider that got faster than its page (the issue: 20–25 s jobs after 25–60 s ones; variant %i)', (variant) => {
+		simulate(regime(20, 1, lynx, 14_000, seeded(variant + 1)), lynx);
+		const jobs = Array.from({ length: 40 }, (_, i) => ({ startMs: i * 8000, durationMs: 20_100 + ((i * 7919 + variant * 1000) % 4800) }));
 		const latency = simulate(jobs, lynx).map((r) => r.latencyMs);
-		expect(Math.max(...latency.slice(0, 5))).toBeLessThanOrEqual(7000);
-		expect(p95(latency.slice(5))).toBeLessThanOrEqual(2000);
-		expect(p95(latency)).toBeLessThanOrEqual(2000);
+		// Only the jobs submitted before the first faster one was seen (three, 8 s apart) can
+		// miss: they wait for the documented window, at most a few seconds.
+		const late = latency.flatMap((ms, i) => (ms > 2000 ? [i] : []));
+		expect(late.every((i) => i < 3)).toBe(true);
+		expect(Math.max(...latency.slice(0, 3))).toBeLessThanOrEqual(7000);
+		expect(p95(latency.slice(3))).toBeLessThanOrEqual(2000);
 	});
 
 	it('reads every 1.95 s at first and slows to 5 % of the time waited when the duration is unknown', () => {
