@@ -1,4 +1,4 @@
-/* eslint-disable @n8n/community-nodes/no-restricted-globals -- benchmark driver, never shipped: reads its command line */
+/* eslint-disable @n8n/community-nodes/no-restricted-globals, @n8n/community-nodes/no-restricted-imports -- benchmark driver, never shipped: reads a file and its command line 
 /**
  * Prints the report of an earlier run again from its `--json` file (e.g. after the table
  * gained a figure): `npx tsx bench/report.ts /tmp/bench.json`. The run's date, machine and
