@@ -46,60 +46,111 @@ export interface Expected {
 	max: number;
 }
 
+/** A stretch of time after submit, in ms, read every WINDOW_INTERVAL_MS. */
+export interface Span {
+	from: number;
+	to: number;
+}
+
+/** The longest quiet stretch inside a gap between two learned spans. */
+const HOLE_INTERVAL_MS = 15_000;
 /**
- * The window to probe densely, in ms after submit, from when jobs of this model ended in
- * this process (`recentMs`) and what the seeds say (`expected`); null when neither tells.
- * Each recorded end is known to within one interval (the middle of the interval in which the
- * job went from running to done), and the next job may end a little before the earliest or
- * after the latest seen: by about the spread of the ends ÷ (jobs + 1), the expected gap
- * between the edge of a sample and the edge of what it is drawn from.
+ * Ends before this fraction of the documented minimum are jobs of another kind while they are
+ * a minority: far below the 0.3× of the documented durations a provider may plausibly get to,
+ * and below where a job first seen done at the first quiet probe is recorded to have ended.
+ */
+const OTHER_KIND_FRACTION = 0.1;
+
+/**
+ * A span around a group of ends. Each recorded end is known to within one interval (the
+ * middle of the interval in which the job went from running to done), and the next job may
+ * end a little before the earliest or after the latest seen: by about the spread of the ends
+ * ÷ (jobs + 1), the expected gap between the edge of a sample and the edge of what it is
+ * drawn from.
+ */
+function spanAround(sorted: readonly number[]): Span & { second: number } {
+	const first = sorted[0];
+	const last = sorted[sorted.length - 1];
+	const margin = WINDOW_INTERVAL_MS / 2 + (last - first) / (sorted.length + 1);
+	return { from: Math.max(0, first - margin), to: last + margin, second: sorted[1] ?? Infinity };
+}
+
+/**
+ * The ends in one group, or two where a minority of them ended before a tenth of the
+ * documented minimum: jobs of one model can be of two kinds (a cached result or a tiny output
+ * beside real work), and one dense span over both would read all through the stretch between
+ * them. The early group gets a span of its own; when most jobs end there, one span follows them.
+ */
+function groups(sorted: readonly number[], documented: Span | null): number[][] {
+	if (!documented) return [[...sorted]];
+	const early = sorted.filter((end) => end < documented.from * OTHER_KIND_FRACTION);
+	if (early.length === 0 || early.length * 2 >= sorted.length) return [[...sorted]];
+	return [early, sorted.slice(early.length)];
+}
+
+/** Spans in time order, overlapping ones joined. */
+function joined(spans: Span[]): Span[] {
+	const out: Span[] = [];
+	for (const span of [...spans].sort((a, b) => a.from - b.from)) {
+		const prev = out[out.length - 1];
+		if (prev && span.from <= prev.to) prev.to = Math.max(prev.to, span.to);
+		else out.push({ from: span.from, to: span.to });
+	}
+	return out;
+}
+
+/**
+ * Where to probe densely, in ms after submit, from when jobs of this model ended in this
+ * process (`recentMs`) and what the seeds say (`expected`); null when neither tells. `from`
+ * and `to` span all of it; `spans` (learned windows) are the stretches read densely, with
+ * quiet gaps between them.
  */
 export function pollWindow(
 	expected: Expected | null | undefined,
 	recentMs: readonly number[] = [],
-): { from: number; to: number; learned: boolean; probesMs?: number[] } | null {
+): { from: number; to: number; learned: boolean; probesMs?: number[]; spans?: Span[] } | null {
 	const documented = expected ? { from: expected.min * 1000, to: expected.max * 1000 } : null;
 	const n = recentMs.length;
 	if (n === 0 || (!documented && n < LEARN_MIN_JOBS))
 		return documented ? { ...documented, learned: false } : null;
-	const first = Math.min(...recentMs);
-	const last = Math.max(...recentMs);
-	const margin = WINDOW_INTERVAL_MS / 2 + (last - first) / (n + 1);
-	let from = Math.max(0, first - margin);
-	const to = last + margin;
 	if (documented && n < LEARN_TRUST_JOBS) {
 		const outside = recentMs.filter((end) => end < documented.from || end > documented.to);
 		const probesMs = outside.map((end) => Math.round(end + WINDOW_INTERVAL_MS / 2));
 		return { ...documented, learned: false, probesMs };
-	} else if (
-		documented &&
-		[...recentMs].sort((a, b) => a - b)[1] >= documented.from - WINDOW_INTERVAL_MS / 2
-	) {
-		// At most one job seen ending before the documented minimum (one in twenty is within
-		// the 95th percentile): no margin below it beyond one interval, which keeps a 60 s
-		// Lynx job at 20 reads.
-		from = Math.max(from, documented.from - WINDOW_INTERVAL_MS);
 	}
+	const spans: Span[] = groups(
+		[...recentMs].sort((a, b) => a - b),
+		documented,
+	).map((group) => {
+		const span = spanAround(group);
+		// At most one job of the group seen ending before the documented minimum (one in
+		// twenty is within the 95th percentile): no margin below it beyond one interval, which
+		// keeps a 60 s Lynx job at 20 reads.
+		if (
+			documented &&
+			span.to > documented.from &&
+			span.second >= documented.from - WINDOW_INTERVAL_MS / 2
+		)
+			return { from: Math.max(span.from, documented.from - WINDOW_INTERVAL_MS), to: span.to };
+		return { from: span.from, to: span.to };
+	});
 	if (documented && n < LEARN_JOBS) {
 		// A few jobs say where jobs may also end, not where they cannot: with five ends, the
 		// next job ends before the earliest of them one time in six. Until LEARN_JOBS ended the
-		// window only grows beyond the documented one (a provider that got faster or slower),
-		// never shrinks inside it (five jobs that happened to be slow would otherwise leave the
-		// next 30 s job to the sparse probes).
-		return {
-			from: Math.min(from, documented.from - WINDOW_INTERVAL_MS),
-			to: Math.max(to, documented.to),
-			learned: true,
-		};
+		// documented window stays beside what was learned (a provider that got faster or slower
+		// adds to it); five jobs that happened to be slow would otherwise leave the next 30 s
+		// job to the sparse probes.
+		spans.push({ from: documented.from - WINDOW_INTERVAL_MS, to: documented.to });
 	}
-	return { from, to, learned: true };
+	const all = joined(spans);
+	return { from: all[0].from, to: all[all.length - 1].to, learned: true, spans: all };
 }
 
 /**
- * Delay before the next status read, given the time since submit: sparse probes before the
- * window (documented windows only: a learned one already says where jobs end), every 1.95 s
- * on a grid inside it, then backing off. Unknown duration and nothing learned: 1.95 s at
- * first, slowing to 5 % of the time waited (10 s at most). A fixed interval (the user's
+ * Delay before the next status read, given the time since submit: sparse probes before a
+ * window (learned windows: one, 60 % of the way through the quiet stretch before each), every
+ * 1.95 s on a grid inside it, then backing off. Unknown duration and nothing learned: 1.95 s
+ * at first, slowing to 5 % of the time waited (10 s at most). A fixed interval (the user's
  * Poll Interval option) wins over all of it.
  */
 export function pollDelayMs(
@@ -115,17 +166,30 @@ export function pollDelayMs(
 	if (elapsedMs >= window.to) {
 		return Math.min(WINDOW_INTERVAL_MS + (elapsedMs - window.to) * 0.1, MAX_INTERVAL_MS);
 	}
-	// Inside the window, or before it: the next point of the grid from + k × interval (k ≥ 1;
-	// a job ending just after `from` is seen at the first point, within one interval).
-	const probes = (window.learned ? LEARNED_QUIET_PROBES : QUIET_PROBES)
-		.map((f) => f * window.from)
-		.filter((t) => t >= 2 * WINDOW_INTERVAL_MS)
-		.concat(window.probesMs ?? [])
-		.sort((a, b) => a - b);
-	const nextQuiet = probes.find((t) => t >= earliest);
-	const k = Math.max(1, Math.ceil((earliest - window.from) / WINDOW_INTERVAL_MS));
-	const nextDense = window.from + k * WINDOW_INTERVAL_MS;
-	return Math.round(Math.min(nextQuiet ?? Infinity, nextDense) - elapsedMs);
+	const spans = window.spans ?? [{ from: window.from, to: window.to }];
+	const fractions = window.learned ? LEARNED_QUIET_PROBES : QUIET_PROBES;
+	const candidates: number[] = [...(window.probesMs ?? [])];
+	// In a gap between learned spans, a read at least every HOLE_INTERVAL_MS: a job that ends
+	// there (where none of the recent ones did) is seen within that.
+	if (elapsedMs >= spans[0].to) candidates.push(elapsedMs + HOLE_INTERVAL_MS);
+	spans.forEach((span, i) => {
+		// Quiet probes in the stretch before the span (from submit, or from the span before).
+		const quietFrom = i === 0 ? 0 : spans[i - 1].to;
+		for (const f of fractions) {
+			const t = quietFrom + f * (span.from - quietFrom);
+			if (t >= 2 * WINDOW_INTERVAL_MS) candidates.push(t);
+		}
+		// Inside the span, or before it: the next point of the grid from + k × interval (k ≥ 1;
+		// a job ending just after `from` is seen at the first point, within one interval).
+		if (earliest <= span.to) {
+			const k = Math.max(1, Math.ceil((earliest - span.from) / WINDOW_INTERVAL_MS));
+			candidates.push(span.from + k * WINDOW_INTERVAL_MS);
+		}
+	});
+	const next = Math.min(...candidates.filter((t) => t >= earliest));
+	if (!Number.isFinite(next))
+		return Math.min(WINDOW_INTERVAL_MS + Math.max(0, elapsedMs - window.to) * 0.1, MAX_INTERVAL_MS);
+	return Math.round(next - elapsedMs);
 }
 
 /**

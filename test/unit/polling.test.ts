@@ -57,6 +57,26 @@ describe('poll schedule', () => {
 		expect(readsFor(60_000, lynx)).toBeLessThanOrEqual(21);
 	});
 
+	it('keeps a 60 s Lynx job at 21 reads once jobs of another kind (1 s) are a minority of those seen, and still sees them quickly', () => {
+		// The bench's memory phase runs three 1 s jobs of the same model before the Lynx-like
+		// ones: one window from 0 s to 60 s took 31 reads.
+		for (let i = 0; i < 3; i++) recordJobEnd(model, 800, 1200);
+		simulate(regime(5, 1, lynx, 14_000, seeded(7)), lynx);
+		expect(readsFor(60_000, lynx)).toBeLessThanOrEqual(21);
+		expect(readsFor(1_000, lynx)).toBeLessThanOrEqual(2);
+		expect(p95(simulate(regime(20, 1, lynx, 14_000, seeded(8)), lynx).map((r) => r.latencyMs))).toBeLessThanOrEqual(2000);
+	});
+
+	it('a single job of another kind among Lynx jobs gets a span of its own', () => {
+		recordJobEnd(model, 800, 1200);
+		simulate(regime(6, 1, lynx, 14_000, seeded(9)), lynx);
+		const spans = pollWindow(lynx, recentJobEnds(model))?.spans ?? [];
+		expect(spans).toHaveLength(2);
+		expect(spans[0].from).toBeLessThan(spans[0].to);
+		expect(spans[0].to).toBeLessThan(5000);
+		expect(readsFor(60_000, lynx)).toBeLessThanOrEqual(21);
+	});
+
 	it('picks up jobs spread over the documented 25–60 s within 2 s (p95) in a fresh process', () => {
 		const jobs = regime(40, 1, lynx, 1000, seeded(1));
 		expect(p95(simulate(jobs, lynx).map((r) => r.latencyMs))).toBeLessThanOrEqual(2000);
