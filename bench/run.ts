@@ -48,6 +48,16 @@ import { buildWorkflow, type WorkflowSpec } from './workflows';
 /** seeds/wavespeed-lynx.txt: "~5–12 seconds of wall time per 1 second of video", 5 s clips. */
 export const LYNX_RANGE_MS = { min: 25_000, max: 60_000 };
 
+/**
+ * The emulator as a fresh provider, with balances no run can spend: it bills every job since
+ * spend control (Lynx on fal costs $3), and its default $100 runs out within one phase.
+ */
+function freshEmulator(emulator: Emulator): void {
+	emulator.reset();
+	emulator.setBalance('wavespeed', 1e9);
+	emulator.setBalance('fal', 1e9);
+}
+
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 interface Ctx {
@@ -155,7 +165,7 @@ async function latencySpeed(
 	random: () => number,
 ): Promise<Map<string, ExecutionSample[]>> {
 	const { opts, emulator } = ctx;
-	emulator.reset();
+	freshEmulator(emulator);
 	const min = LYNX_RANGE_MS.min * factor;
 	const max = LYNX_RANGE_MS.max * factor;
 	const durations = stratified(opts.samples, min, max, random);
@@ -203,7 +213,7 @@ async function itemsPhase(ctx: Ctx, c: Contender): Promise<Record<number, Execut
 		);
 	const rounds = [counts.filter((n) => n <= 10), ...counts.filter((n) => n > 10).map((n) => [n])];
 	for (const round of rounds.filter((r) => r.length)) {
-		emulator.reset();
+		freshEmulator(emulator);
 		emulator.setPlan({ durationMs: opts.itemsDurationMs });
 		const results = await runExecutions(
 			ctx,
@@ -245,7 +255,7 @@ function binaryOf(data: ExecutionData['data']): BinaryRef | undefined {
 
 /** One small run first, so that loading the code paths of a first binary write is not counted as the download's memory. */
 async function rssWarmUp(ctx: Ctx, c: Contender, spec: WorkflowSpec): Promise<void> {
-	ctx.emulator.reset();
+	freshEmulator(ctx.emulator);
 	ctx.emulator.setPlan({ durationMs: 500, videoBytes: MiB });
 	await runExecutions(ctx, c, spec, [body(`${c.id}-warmup`, 1)]);
 }
@@ -253,7 +263,7 @@ async function rssWarmUp(ctx: Ctx, c: Contender, spec: WorkflowSpec): Promise<vo
 /** One binary run of `size` bytes: VmHWM growth over n8n's process group, and sampled RSS. */
 async function rssRun(ctx: Ctx, c: Contender, spec: WorkflowSpec, size: number, label = ''): Promise<RssResult> {
 	const { emulator, server } = ctx;
-	emulator.reset();
+	freshEmulator(emulator);
 	emulator.setPlan({ durationMs: 1000, videoBytes: size });
 	await sleep(2000);
 	const idle: number[] = [];
@@ -411,6 +421,7 @@ async function main(): Promise<void> {
 	log(`options: ${JSON.stringify(opts)}`);
 
 	const emulator = await startEmulator({ timeScale: opts.scale });
+	freshEmulator(emulator);
 	let packDir: string | undefined;
 	let n8n: N8n | undefined;
 	let server: Server | undefined;
