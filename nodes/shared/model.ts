@@ -8,20 +8,12 @@ import type { Field, ImageField, ImageListField, ModelSpec, RequestBody } from '
 import { DEFAULT_MAX_TEXT_LENGTH, checkImageValue, describeProblems, validateValues } from './validation';
 import type { FieldProblem } from './validation';
 import { priceHint } from './priceText';
+import { ADDITIONAL_FIELDS, isTopLevel, paramName } from './paramNames';
 
-export const ADDITIONAL_FIELDS = 'additionalFields';
-
-/** `aspect_ratio` → `aspectRatio`, `guidance_scale_2` → `guidanceScale2`. */
-export function paramName(wire: string): string {
-	return wire.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-}
+export { ADDITIONAL_FIELDS, paramName };
 
 export function mainImageField(model: ModelSpec): Field | undefined {
 	return model.fields.find((f) => f.type === 'image' && f.main);
-}
-
-function isTopLevel(field: Field): boolean {
-	return field.required === true || field.topLevel === true;
 }
 
 /**

@@ -12,11 +12,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { PROVIDER_NAMES } from './errors';
 import type { Field, ModelSpec, NumberField, OptionsField, RequestBody } from './models/types';
 import { publishedPriceOf } from './models/types';
-
-/** Parameter name of an API field (as model.ts derives it). */
-const paramName = (wire: string) => wire.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-
-const isTopLevel = (field: Field) => field.required === true || field.topLevel === true;
+import { ADDITIONAL_FIELDS, isTopLevel, paramName } from './paramNames';
 
 /** $0.50, $0.064, $3.04: two decimals, three below ten cents. */
 export function usd(amount: number): string {
@@ -30,7 +26,7 @@ function fieldOf(model: ModelSpec, wire: string): Field | undefined {
 /** Where a field's value is in the node's parameters: top level, or inside Additional Fields. */
 function parameterPath(model: ModelSpec, wire: string): string {
 	const field = fieldOf(model, wire);
-	return field && isTopLevel(field) ? paramName(wire) : `additionalFields.${paramName(wire)}`;
+	return field && isTopLevel(field) ? paramName(wire) : `${ADDITIONAL_FIELDS}.${paramName(wire)}`;
 }
 
 /** An n8n expression reading a number field, or its default when left out. */
@@ -39,7 +35,7 @@ function numberExpression(model: ModelSpec, wire: string, fallback: number): str
 	const read =
 		field && isTopLevel(field)
 			? `$parameter["${paramName(wire)}"]`
-			: `($parameter["additionalFields"] || {})["${paramName(wire)}"]`;
+			: `($parameter["${ADDITIONAL_FIELDS}"] || {})["${paramName(wire)}"]`;
 	return `((v) => (v === undefined || v === null || v === "" ? ${fallback} : Number(v)))(${read})`;
 }
 
