@@ -163,9 +163,10 @@ export function pollDelayMs(
 	const window = pollWindow(expected, recentMs);
 	const earliest = elapsedMs + MIN_DELAY_MS;
 	if (!window) return Math.min(Math.max(WINDOW_INTERVAL_MS, elapsedMs * 0.05), MAX_INTERVAL_MS);
-	if (elapsedMs >= window.to) {
-		return Math.min(WINDOW_INTERVAL_MS + (elapsedMs - window.to) * 0.1, MAX_INTERVAL_MS);
-	}
+	// Past the window (or within MIN_DELAY_MS of its end): backing off from its end.
+	const backOff = () =>
+		Math.min(WINDOW_INTERVAL_MS + Math.max(0, elapsedMs - window.to) * 0.1, MAX_INTERVAL_MS);
+	if (elapsedMs >= window.to) return backOff();
 	const spans = window.spans ?? [{ from: window.from, to: window.to }];
 	const fractions = window.learned ? LEARNED_QUIET_PROBES : QUIET_PROBES;
 	const candidates: number[] = [...(window.probesMs ?? [])];
@@ -187,9 +188,7 @@ export function pollDelayMs(
 		}
 	});
 	const next = Math.min(...candidates.filter((t) => t >= earliest));
-	if (!Number.isFinite(next))
-		return Math.min(WINDOW_INTERVAL_MS + Math.max(0, elapsedMs - window.to) * 0.1, MAX_INTERVAL_MS);
-	return Math.round(next - elapsedMs);
+	return Number.isFinite(next) ? Math.round(next - elapsedMs) : backOff();
 }
 
 /**
