@@ -3,7 +3,8 @@
  * sparsely elsewhere: where the seeds say (the model's expected duration) until a few jobs
  * of the model have ended in this process, then also where those jobs actually ended, and
  * from twenty jobs on only there, so a provider that got faster or slower moves the window
- * instead of turning into latency.
+ * instead of turning into latency. Until a job of the new speed has been seen done, the
+ * schedule cannot know of it: those jobs are seen by the sparse reads (within 15 s).
  * Providers with a push channel (fal's status stream) are followed instead, with polling as
  * the fallback.
  */
@@ -16,18 +17,20 @@ import type { CallContext, JobStatus, ProviderTransport } from './providers/type
 /**
  * Between two reads inside the window. A job is seen done at most one interval (plus a
  * request) after it ends, so for jobs ending anywhere in the window the 95th percentile is
- * 0.95 × 1.95 s ≈ 1.85 s, clear of 2 s; and a 60 s Lynx job costs at most 20 reads (two
- * quiet probes, then 18 from 25 s to 60 s).
+ * 0.95 × 1.95 s ≈ 1.85 s, clear of 2 s; and a 60 s Lynx job costs at most 20 reads (one
+ * quiet probe, then 19 from 25 s to 60 s).
  */
 export const WINDOW_INTERVAL_MS = 1950;
-/** Past the window the interval grows by a tenth of the time overrun, up to this. */
+/** Past the window (and as long again) the interval grows by a tenth of the overrun, up to this. */
 const MAX_INTERVAL_MS = 10_000;
 /** Two reads are never closer than this (a slow answer does not cause a burst). */
 const MIN_DELAY_MS = 250;
-/** Quiet probes before a documented window, as fractions of its start (for faster jobs). */
-const QUIET_PROBES = [0.4, 0.7];
-/** Before a learned window: one, so that jobs faster than those seen move the window quickly. */
-const LEARNED_QUIET_PROBES = [0.6];
+/**
+ * Reads in the quiet stretch before a window: the last this long before it opens (for Lynx's
+ * 25 s, at 15 s), then every HOLE_INTERVAL_MS back from there. A job that ends there (a
+ * provider that got faster) is seen before the window opens, and the next ones learn from it.
+ */
+const QUIET_LEAD_MS = 10_000;
 /** Ended jobs a window is learned from, per model; and models remembered per process. */
 export const LEARN_JOBS = 20;
 const LEARN_MODELS = 64;
@@ -52,7 +55,22 @@ export interface Span {
 	to: number;
 }
 
-/** The longest quiet stretch inside a gap between two learned spans. */
+/**
+ * When a job of the model ended, as far as the reads tell: `at` the estimate (the middle of
+ * the last interval it was seen running in), `by` when it was seen done (it had surely ended).
+ */
+export interface JobEnd {
+	at: number;
+	by: number;
+}
+
+/**
+ * How long after a window's first read its answer may arrive and still tell of the moment
+ * the read was sent: a job seen done by then had ended before the window opened.
+ */
+const EARLY_SLACK_MS = WINDOW_INTERVAL_MS / 2;
+
+/** The longest quiet stretch before a window or between two of its spans. */
 const HOLE_INTERVAL_MS = 15_000;
 /**
  * Ends before this fraction of the documented minimum are jobs of another kind while they are
@@ -68,24 +86,11 @@ const OTHER_KIND_FRACTION = 0.1;
  * ÷ (jobs + 1), the expected gap between the edge of a sample and the edge of what it is
  * drawn from.
  */
-function spanAround(sorted: readonly number[]): Span & { second: number } {
+function spanAround(sorted: readonly number[]): Span {
 	const first = sorted[0];
 	const last = sorted[sorted.length - 1];
 	const margin = WINDOW_INTERVAL_MS / 2 + (last - first) / (sorted.length + 1);
-	return { from: Math.max(0, first - margin), to: last + margin, second: sorted[1] ?? Infinity };
-}
-
-/**
- * The ends in one group, or two where a minority of them ended before a tenth of the
- * documented minimum: jobs of one model can be of two kinds (a cached result or a tiny output
- * beside real work), and one dense span over both would read all through the stretch between
- * them. The early group gets a span of its own; when most jobs end there, one span follows them.
- */
-function groups(sorted: readonly number[], documented: Span | null): number[][] {
-	if (!documented) return [[...sorted]];
-	const early = sorted.filter((end) => end < documented.from * OTHER_KIND_FRACTION);
-	if (early.length === 0 || early.length * 2 >= sorted.length) return [[...sorted]];
-	return [early, sorted.slice(early.length)];
+	return { from: Math.max(0, first - margin), to: last + margin };
 }
 
 /** Spans in time order, overlapping ones joined. */
@@ -99,108 +104,161 @@ function joined(spans: Span[]): Span[] {
 	return out;
 }
 
+/** Where to read, in ms after submit: what pollWindow says. */
+export interface PollWindow {
+	/** The first span's start and the last one's end. */
+	from: number;
+	to: number;
+	/** From jobs of this process (rather than from the seeds alone). */
+	learned: boolean;
+	/** Stretches read every WINDOW_INTERVAL_MS, in time order, apart. */
+	spans: Span[];
+	/** Single reads where a few jobs ended outside the spans. */
+	probesMs: number[];
+	/** The earliest quiet read is left out: a probe (of jobs of another kind) takes its place. */
+	fewerQuiet: boolean;
+}
+
 /**
  * Where to probe densely, in ms after submit, from when jobs of this model ended in this
- * process (`recentMs`) and what the seeds say (`expected`); null when neither tells. `from`
- * and `to` span all of it; `spans` (learned windows) are the stretches read densely, with
- * quiet gaps between them.
+ * process (`recent`) and what the seeds say (`expected`); null when neither tells.
  */
 export function pollWindow(
 	expected: Expected | null | undefined,
-	recentMs: readonly number[] = [],
-): { from: number; to: number; learned: boolean; probesMs?: number[]; spans?: Span[] } | null {
+	recent: readonly JobEnd[] = [],
+): PollWindow | null {
 	const documented = expected ? { from: expected.min * 1000, to: expected.max * 1000 } : null;
-	const n = recentMs.length;
+	const n = recent.length;
 	if (n === 0 || (!documented && n < LEARN_MIN_JOBS))
-		return documented ? { ...documented, learned: false } : null;
-	if (documented && n < LEARN_TRUST_JOBS) {
-		const outside = recentMs.filter((end) => end < documented.from || end > documented.to);
-		const probesMs = outside.map((end) => Math.round(end + WINDOW_INTERVAL_MS / 2));
-		return { ...documented, learned: false, probesMs };
-	}
-	const spans: Span[] = groups(
-		[...recentMs].sort((a, b) => a - b),
-		documented,
-	).map((group) => {
-		const span = spanAround(group);
-		// At most one job of the group seen ending before the documented minimum (one in
-		// twenty is within the 95th percentile): no margin below it beyond one interval, which
-		// keeps a 60 s Lynx job at 20 reads.
-		if (
-			documented &&
-			span.to > documented.from &&
-			span.second >= documented.from - WINDOW_INTERVAL_MS / 2
+		return documented
+			? { ...documented, learned: false, spans: [documented], probesMs: [], fewerQuiet: false }
+			: null;
+	// Seen done by the read at the documented window's start (it reads there first): surely a
+	// faster job. Any other end is consistent with the window; where sparse reads before it
+	// left the estimate below its start (a job last seen running at the quiet probe), it is
+	// taken at the start: the estimate is an artefact of the reads, not a faster job.
+	const ends = recent
+		.map((end) =>
+			!documented || end.by < documented.from + EARLY_SLACK_MS
+				? end.at
+				: Math.max(end.at, documented.from),
 		)
-			return { from: Math.max(span.from, documented.from - WINDOW_INTERVAL_MS), to: span.to };
-		return { from: span.from, to: span.to };
-	});
+		.sort((a, b) => a - b);
+	// Jobs far shorter than the documented minimum, while a minority, are of another kind (a
+	// cached result or a tiny output beside real work): one read just after the latest of them
+	// sees the next, where a dense span would read all through the stretch up to the others.
+	// That read takes the place of the earliest quiet read, so a job of the documented length
+	// costs no more.
+	const farShort = documented
+		? ends.filter((end) => end < documented.from * OTHER_KIND_FRACTION)
+		: [];
+	const apart = farShort.length > 0 && (n < LEARN_TRUST_JOBS || farShort.length * 2 < n);
+	const probesMs = apart ? [Math.round(farShort[farShort.length - 1] + WINDOW_INTERVAL_MS / 2)] : [];
+	const rest = apart ? ends.slice(farShort.length) : ends;
+	if (documented && n < LEARN_TRUST_JOBS) {
+		// A handful of jobs (the first of a run, or of another kind) is not enough to read
+		// densely somewhere else, but enough to look there once.
+		for (const end of rest)
+			if (end < documented.from || end > documented.to)
+				probesMs.push(Math.round(end + WINDOW_INTERVAL_MS / 2));
+		return {
+			...documented,
+			learned: false,
+			spans: [documented],
+			probesMs,
+			fewerQuiet: apart,
+		};
+	}
+	const spans: Span[] = [];
+	if (rest.length) {
+		const span = spanAround(rest);
+		// No job seen done before the documented minimum (the ends of those that were not are
+		// at its start or later): no margin below it, which keeps a 60 s Lynx job at 20 reads.
+		const before = documented !== null && rest[0] < documented.from;
+		spans.push(
+			documented && !before && span.to > documented.from
+				? { from: Math.max(span.from, documented.from), to: span.to }
+				: span,
+		);
+	}
 	if (documented && n < LEARN_JOBS) {
 		// A few jobs say where jobs may also end, not where they cannot: with five ends, the
 		// next job ends before the earliest of them one time in six. Until LEARN_JOBS ended the
 		// documented window stays beside what was learned (a provider that got faster or slower
 		// adds to it); five jobs that happened to be slow would otherwise leave the next 30 s
 		// job to the sparse probes.
-		spans.push({ from: documented.from - WINDOW_INTERVAL_MS, to: documented.to });
+		spans.push({ ...documented });
 	}
 	const all = joined(spans);
-	return { from: all[0].from, to: all[all.length - 1].to, learned: true, spans: all };
+	if (!all.length) return { from: 0, to: 0, learned: true, spans: [], probesMs, fewerQuiet: false };
+	return {
+		from: all[0].from,
+		to: all[all.length - 1].to,
+		learned: true,
+		spans: all,
+		probesMs,
+		fewerQuiet: apart,
+	};
 }
 
 /**
  * Delay before the next status read, given the time since submit: sparse probes before a
- * window (learned windows: one, 60 % of the way through the quiet stretch before each), every
- * 1.95 s on a grid inside it, then backing off. Unknown duration and nothing learned: 1.95 s
- * at first, slowing to 5 % of the time waited (10 s at most). A fixed interval (the user's
- * Poll Interval option) wins over all of it.
+ * window (10 s before it opens, and every 15 s back from there), every 1.95 s on a grid inside it and for as long again past its end (a job
+ * that outlasts every recent one is as likely a little late as very late), then backing off. Unknown duration and
+ * nothing learned: 1.95 s at first, slowing to 5 % of the time waited (10 s at most). A fixed
+ * interval (the user's Poll Interval option) wins over all of it.
  */
 export function pollDelayMs(
 	elapsedMs: number,
 	expected: Expected | null | undefined,
 	fixedMs?: number,
-	recentMs: readonly number[] = [],
+	recent: readonly JobEnd[] = [],
 ): number {
 	if (fixedMs && fixedMs > 0) return fixedMs;
-	const window = pollWindow(expected, recentMs);
+	const window = pollWindow(expected, recent);
 	const earliest = elapsedMs + MIN_DELAY_MS;
 	if (!window) return Math.min(Math.max(WINDOW_INTERVAL_MS, elapsedMs * 0.05), MAX_INTERVAL_MS);
-	// Past the window (or within MIN_DELAY_MS of its end): backing off from its end.
-	const backOff = () =>
-		Math.min(WINDOW_INTERVAL_MS + Math.max(0, elapsedMs - window.to) * 0.1, MAX_INTERVAL_MS);
-	if (elapsedMs >= window.to) return backOff();
-	const spans = window.spans ?? [{ from: window.from, to: window.to }];
-	const fractions = window.learned ? LEARNED_QUIET_PROBES : QUIET_PROBES;
-	const candidates: number[] = [...(window.probesMs ?? [])];
-	// In a gap between learned spans, a read at least every HOLE_INTERVAL_MS: a job that ends
-	// there (where none of the recent ones did) is seen within that.
+	const spans = window.spans.length ? [...window.spans] : [{ from: 0, to: window.probesMs[0] ?? 0 }];
+	const last = spans[spans.length - 1];
+	// Past the window its grid goes on for the window's length, then backs off from there.
+	const denseTo = last.to + (last.to - spans[0].from);
+	if (elapsedMs >= denseTo)
+		return Math.min(WINDOW_INTERVAL_MS + (elapsedMs - denseTo) * 0.1, MAX_INTERVAL_MS);
+	spans[spans.length - 1] = { from: last.from, to: denseTo };
+	const candidates: number[] = [...window.probesMs];
+	// In a gap between spans, a read at least every HOLE_INTERVAL_MS: a job that ends there
+	// (where none of the recent ones did) is seen within that.
 	if (elapsedMs >= spans[0].to) candidates.push(elapsedMs + HOLE_INTERVAL_MS);
-	spans.forEach((span, i) => {
-		// Quiet probes in the stretch before the span (from submit, or from the span before).
-		const quietFrom = i === 0 ? 0 : spans[i - 1].to;
-		for (const f of fractions) {
-			const t = quietFrom + f * (span.from - quietFrom);
-			if (t >= 2 * WINDOW_INTERVAL_MS) candidates.push(t);
-		}
-		// Inside the span, or before it: the next point of the grid from + k × interval (k ≥ 1;
-		// a job ending just after `from` is seen at the first point, within one interval).
+	const quiet = spans.flatMap((span, i) => {
+		// Quiet reads in the stretch before the span (from submit, or from the span before).
+		const quietFrom = i === 0 ? 2 * WINDOW_INTERVAL_MS : spans[i - 1].to + WINDOW_INTERVAL_MS;
+		const reads: number[] = [];
+		for (let t = span.from - QUIET_LEAD_MS; t >= quietFrom; t -= HOLE_INTERVAL_MS) reads.push(t);
+		return reads;
+	});
+	candidates.push(...quiet.sort((a, b) => a - b).slice(window.fewerQuiet ? 1 : 0));
+	for (const span of spans) {
+		// Inside the span, or before it: the next point of the grid from + k × interval (k ≥ 0:
+		// the read at `from` itself tells a job that ended before the window from one in it).
 		if (earliest <= span.to) {
-			const k = Math.max(1, Math.ceil((earliest - span.from) / WINDOW_INTERVAL_MS));
+			const k = Math.max(0, Math.ceil((earliest - span.from) / WINDOW_INTERVAL_MS));
 			candidates.push(span.from + k * WINDOW_INTERVAL_MS);
 		}
-	});
+	}
 	const next = Math.min(...candidates.filter((t) => t >= earliest));
-	return Number.isFinite(next) ? Math.round(next - elapsedMs) : backOff();
+	return Number.isFinite(next) ? Math.round(next - elapsedMs) : WINDOW_INTERVAL_MS;
 }
 
 /**
  * When jobs of each model ended in this process (ms after submit), the last LEARN_JOBS per
  * model, for LEARN_MODELS models at most (the one used longest ago is forgotten first).
  */
-const recentEnds = new Map<string, number[]>();
+const recentEnds = new Map<string, JobEnd[]>();
 
 const modelKey = (model: Pick<ModelSpec, 'provider' | 'id'>) => `${model.provider}:${model.id}`;
 
 /** The recorded job ends of a model, oldest first. */
-export function recentJobEnds(model: Pick<ModelSpec, 'provider' | 'id'>): readonly number[] {
+export function recentJobEnds(model: Pick<ModelSpec, 'provider' | 'id'>): readonly JobEnd[] {
 	return recentEnds.get(modelKey(model)) ?? [];
 }
 
@@ -219,7 +277,10 @@ export function recordJobEnd(
 	const ends = recentEnds.get(key) ?? [];
 	const running = Math.max(0, Math.min(runningMs, doneMs));
 	recentEnds.delete(key);
-	ends.push(Math.max(running, doneMs - Math.max(WINDOW_INTERVAL_MS, doneMs - running) / 2));
+	ends.push({
+		at: Math.max(running, doneMs - Math.max(WINDOW_INTERVAL_MS, doneMs - running) / 2),
+		by: doneMs,
+	});
 	if (ends.length > LEARN_JOBS) ends.splice(0, ends.length - LEARN_JOBS);
 	recentEnds.set(key, ends);
 	if (recentEnds.size > LEARN_MODELS) recentEnds.delete(recentEnds.keys().next().value as string);

@@ -119,3 +119,32 @@ export function regime(
 	}
 	return durations.map((durationMs, i) => ({ startMs: i * gapMs, durationMs }));
 }
+
+export interface SpeedResult {
+	factor: number;
+	/** p95 over all jobs of the speed, and over those submitted once one of them was seen done */
+	p95All: number;
+	p95Settled: number;
+	/** reads of the speed's longest job */
+	longestReads: number;
+}
+
+/**
+ * The bench's latency phase on the virtual clock: 20 jobs per speed, stratified over factor ×
+ * the documented range, one every third of a mean job, speeds one after another in one process.
+ */
+export function speeds(factors: readonly number[], expected: Expected, random: () => number): SpeedResult[] {
+	return factors.map((factor) => {
+		const meanMs = (factor * (expected.min + expected.max) * 1000) / 2;
+		const jobs = regime(20, factor, expected, meanMs / 3, random);
+		const results = simulate(jobs, expected);
+		const firstDone = Math.min(...results.map((r, i) => jobs[i].startMs + r.durationMs + r.latencyMs));
+		const longest = results.reduce((a, r) => (r.durationMs > a.durationMs ? r : a));
+		return {
+			factor,
+			p95All: p95(results.map((r) => r.latencyMs)),
+			p95Settled: p95(results.filter((_, i) => jobs[i].startMs > firstDone).map((r) => r.latencyMs)),
+			longestReads: longest.reads,
+		};
+	});
+}

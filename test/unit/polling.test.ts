@@ -10,7 +10,7 @@ import {
 	recentJobEnds,
 	recordJobEnd,
 } from '../../nodes/shared/polling';
-import { p95, readsFor, regime, seeded, simulate } from './pollSimulation';
+import { p95, readsFor, regime, seeded, simulate, speeds } from './pollSimulation';
 
 /** A clock that advances only when slept on: tests see the delays without waiting. */
 function virtualClock(): Clock & { slept: number[] } {
@@ -34,47 +34,51 @@ describe('poll schedule', () => {
 	const model = { provider: 'wavespeed' as const, id: 'sim/model' };
 	beforeEach(() => forgetJobEnds());
 
-	it('probes twice while a job is not yet expected, then every 1.95 s from the documented minimum', () => {
-		expect(pollDelayMs(0, lynx)).toBe(10_000);
-		expect(pollDelayMs(10_000, lynx)).toBe(7500);
-		expect(pollDelayMs(17_500, lynx)).toBe(9450);
-		expect(pollDelayMs(26_950, lynx)).toBe(1950);
+	it('probes once while a job is not yet expected, then every 1.95 s from the documented minimum on', () => {
+		expect(pollDelayMs(0, lynx)).toBe(15_000);
+		expect(pollDelayMs(15_000, lynx)).toBe(10_000);
+		expect(pollDelayMs(25_000, lynx)).toBe(1950);
 		expect(pollDelayMs(58_000, lynx)).toBe(2100);
 	});
 
-	it('backs off past the window, up to 10 s', () => {
-		expect(pollDelayMs(80_000, lynx)).toBe(3950);
+	it('reads on past the window for as long as the window, then backs off, up to 10 s', () => {
+		// 60 s + 35 s: a job that outlasts the window is as likely a little late as very late.
+		expect(pollDelayMs(80_000, lynx)).toBe(1550);
+		expect(pollDelayMs(94_000, lynx)).toBe(1200);
+		expect(pollDelayMs(100_000, lynx)).toBe(2450);
 		expect(pollDelayMs(600_000, lynx)).toBe(10_000);
 	});
 
-	it('makes 20 status reads for a 60 s Lynx job in a fresh process, 42 for a 180 s one', () => {
+	it('makes 20 status reads for a 60 s Lynx job in a fresh process, 56 for a 180 s one', () => {
 		expect(readsFor(60_000, lynx)).toBe(20);
-		expect(readsFor(180_000, lynx)).toBeLessThanOrEqual(42);
+		expect(readsFor(180_000, lynx)).toBeLessThanOrEqual(56);
 	});
 
-	it('a few far shorter jobs seen first cost a probe each, not a dense window from 0 s (the bench: 1 s jobs, then Lynx)', () => {
+	it('a few far shorter jobs seen first cost one probe, in place of the quiet one (the bench: 1 s jobs, then Lynx)', () => {
 		for (let i = 0; i < 3; i++) recordJobEnd(model, 800, 1200);
-		expect(readsFor(60_000, lynx)).toBeLessThanOrEqual(21);
+		expect(readsFor(60_000, lynx)).toBeLessThanOrEqual(20);
+		expect(readsFor(1_000, lynx)).toBe(1);
 	});
 
-	it('keeps a 60 s Lynx job at 21 reads once jobs of another kind (1 s) are a minority of those seen, and still sees them quickly', () => {
+	it('keeps a 60 s Lynx job at 20 reads once jobs of another kind (1 s) are a minority of those seen, and still sees them quickly', () => {
 		// The bench's memory phase runs three 1 s jobs of the same model before the Lynx-like
 		// ones: one window from 0 s to 60 s took 31 reads.
 		for (let i = 0; i < 3; i++) recordJobEnd(model, 800, 1200);
 		simulate(regime(5, 1, lynx, 14_000, seeded(7)), lynx);
-		expect(readsFor(60_000, lynx)).toBeLessThanOrEqual(21);
+		expect(readsFor(60_000, lynx)).toBeLessThanOrEqual(20);
 		expect(readsFor(1_000, lynx)).toBeLessThanOrEqual(2);
 		expect(p95(simulate(regime(20, 1, lynx, 14_000, seeded(8)), lynx).map((r) => r.latencyMs))).toBeLessThanOrEqual(2000);
 	});
 
-	it('a single job of another kind among Lynx jobs gets a span of its own', () => {
+	it('a single job of another kind among Lynx jobs gets a read of its own, not a dense span from 0 s', () => {
 		recordJobEnd(model, 800, 1200);
 		simulate(regime(6, 1, lynx, 14_000, seeded(9)), lynx);
-		const spans = pollWindow(lynx, recentJobEnds(model))?.spans ?? [];
-		expect(spans).toHaveLength(2);
-		expect(spans[0].from).toBeLessThan(spans[0].to);
-		expect(spans[0].to).toBeLessThan(5000);
-		expect(readsFor(60_000, lynx)).toBeLessThanOrEqual(21);
+		const window = pollWindow(lynx, recentJobEnds(model));
+		expect(window?.spans).toHaveLength(1);
+		expect(window?.spans[0].from).toBe(25_000);
+		expect(window?.probesMs).toHaveLength(1);
+		expect(window?.probesMs[0]).toBeLessThan(5000);
+		expect(readsFor(60_000, lynx)).toBeLessThanOrEqual(20);
 	});
 
 	it('picks up jobs spread over the documented 25–60 s within 2 s (p95) in a fresh process', () => {
@@ -126,6 +130,32 @@ describe('poll schedule', () => {
 		expect(late.every((i) => i < 3)).toBe(true);
 		expect(Math.max(...latency.slice(0, 3))).toBeLessThanOrEqual(7000);
 		expect(p95(latency.slice(3))).toBeLessThanOrEqual(2000);
+	});
+
+	it.each([1, 2, 3, 4, 5, 6, 7, 8])('the bench\'s speeds one after another (1×, 0.3×, 3×): within 2 s once one job of a speed was seen, 20 reads for the 60 s job (seed %i)', (seed) => {
+		// Even seeds start with the bench's three 1 s jobs of the memory phase. On the earlier
+		// rule: 0.3× up to 5.8 s (one job seen done before 25 s was ignored), 3× up to 2.4 s (jobs
+		// longer than every one seen were read on a back-off), 21 reads for the 60 s job.
+		if (seed % 2 === 0) for (const ms of [500, 1000, 1000]) recordJobEnd(model, 0, ms);
+		const results = speeds([1, 0.3, 3], lynx, seeded(seed));
+		expect(results.map((r) => r.p95Settled <= 2000)).toEqual([true, true, true]);
+		expect(results[0].longestReads).toBeLessThanOrEqual(20);
+	});
+
+	it('after 3× jobs, a shorter job is seen within 15 s (it was first read at 60 % of the 3× window, 44 s)', () => {
+		simulate(regime(20, 3, lynx, 42_500, seeded(4)), lynx);
+		for (const durationMs of [5000, 12_000, 30_000, 45_000, 60_000]) {
+			const [job] = simulate([{ startMs: 0, durationMs }], lynx);
+			expect(job.latencyMs).toBeLessThanOrEqual(15_000);
+		}
+	});
+
+	it('sees a job that outlasts every recent one within 2 s while it is within the window\'s length past it', () => {
+		simulate(regime(20, 1, lynx, 14_000, seeded(6)), lynx);
+		for (const durationMs of [62_000, 75_000, 90_000, 95_000]) {
+			const [job] = simulate([{ startMs: 0, durationMs }], lynx);
+			expect(job.latencyMs).toBeLessThanOrEqual(2000);
+		}
 	});
 
 	it('reads every 1.95 s at first and slows to 5 % of the time waited when the duration is unknown', () => {
