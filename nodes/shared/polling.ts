@@ -144,7 +144,7 @@ export function pollWindow(
 				: Math.max(end.at, documented.from),
 		)
 		.sort((a, b) => a - b);
-	// Jobs far shorter than the documented minimum, while a minority, are of another kind (a
+	// Jobs far shorter than the documented minimum, beside others, are of another kind (a
 	// cached result or a tiny output beside real work): one read just after the latest of them
 	// sees the next, where a dense span would read all through the stretch up to the others.
 	// That read takes the place of the earliest quiet read, so a job of the documented length
@@ -152,7 +152,7 @@ export function pollWindow(
 	const farShort = documented
 		? ends.filter((end) => end < documented.from * OTHER_KIND_FRACTION)
 		: [];
-	const apart = farShort.length > 0 && (n < LEARN_TRUST_JOBS || farShort.length * 2 < n);
+	const apart = farShort.length > 0 && (farShort.length < n || n < LEARN_TRUST_JOBS);
 	const probesMs = apart ? [Math.round(farShort[farShort.length - 1] + WINDOW_INTERVAL_MS / 2)] : [];
 	const rest = apart ? ends.slice(farShort.length) : ends;
 	if (documented && n < LEARN_TRUST_JOBS) {
