@@ -125,6 +125,23 @@ export const CONTENDERS: Contender[] = [
 		targets: { latencyP95Ms: 250, items50Ratio: 1.2 },
 	},
 	{
+		// n8n's own pause-until-called-back: the floor of webhook latency, what n8n's resume
+		// path costs before any node runs (ours adds its webhook() check and one result read).
+		id: 'n8n-wait-webhook',
+		label: "n8n's Wait node, resumed by the provider's callback (WaveSpeed)",
+		provider: 'wavespeed',
+		kind: 'webhook',
+		workflow: {
+			kind: 'loop',
+			id: 'benchWaitHook001',
+			path: 'bench-wait-webhook',
+			waitSeconds: 0,
+			resumeOnWebhook: true,
+			download: false,
+		},
+		targets: {},
+	},
+	{
 		id: 'loop-5s',
 		label: 'HTTP loop, Wait 5 s (WaveSpeed)',
 		provider: 'wavespeed',

@@ -60,7 +60,11 @@ export const jobTag = (job: JobInfo): string =>
 function doneEndFor(runData: RunData, jobId: string): number | undefined {
 	for (const r of runsOf(runData, 'Done')) {
 		const items = r.data?.main?.[0] ?? [];
-		if (items.some((it) => (it.json.data as { id?: string } | undefined)?.id === jobId))
+		// The loop's Status answer holds the job as `data`; a resumed Wait node, the provider's
+		// callback as `body`.
+		const idOf = (json: Record<string, unknown>) =>
+			(json.data as { id?: string } | undefined)?.id ?? (json.body as { id?: string } | undefined)?.id;
+		if (items.some((it) => idOf(it.json) === jobId))
 			return endOf(r);
 	}
 	return undefined;
@@ -83,7 +87,7 @@ export function summarize(
 
 	const resumedStart = model.length ? (model[model.length - 1].startTime ?? NaN) : NaN;
 	const samples: JobSample[] = jobs.map((job) => {
-		const end = kind === 'loop' ? (doneEndFor(runData, job.id) ?? NaN) : modelEnd;
+		const end = model.length ? modelEnd : (doneEndFor(runData, job.id) ?? NaN);
 		const endsAt = job.endsAt ?? NaN;
 		const asked = emulator.requests.filter((q) => q.jobId === job.id && STATUS_KINDS.has(q.kind));
 		const sample: JobSample = {

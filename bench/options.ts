@@ -51,8 +51,8 @@ export const USAGE = `npm run bench -- [options]
                           contenders alternating (the measured download is the first of its process)
   --rss-repeats <n>       repeats per contender and size with --rss-fresh (default 3)
   --phases <p,…>          latency,items,rss (default all three)
-  --only <id,…>           contenders: ws-poll,fal-poll,ws-webhook,fal-webhook,loop-5s,loop-2s,
-                          ws-official,fal-official (the official nodes, built from source
+  --only <id,…>           contenders: ws-poll,fal-poll,ws-webhook,fal-webhook,n8n-wait-webhook,
+                          loop-5s,loop-2s,ws-official,fal-official (the official nodes, built from source
                           snapshots; skipped with the reason when they cannot be built)
   --n8n <version>         n8n version (default 2.40.5, from the e2e cache)
   --tarball <file.tgz>    install this packed package instead of build + pack

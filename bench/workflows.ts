@@ -36,6 +36,11 @@ export interface LoopSpec {
 	id: string;
 	path: string;
 	waitSeconds: number;
+	/**
+	 * No loop: the submit names the Wait node's resume URL as the provider's webhook and the Wait
+	 * node waits for that call (n8n's own pause-until-called-back, with nothing of ours in it).
+	 */
+	resumeOnWebhook?: boolean;
 	/** Fetch the finished video as a binary file after the loop. */
 	download: boolean;
 }
@@ -220,7 +225,9 @@ function loopWorkflow(
 				position: [440, 0],
 				parameters: {
 					method: 'POST',
-					url: `${ws.baseUrl}/api/v3/wavespeed-ai/lynx`,
+					url: spec.resumeOnWebhook
+						? `=${ws.baseUrl}/api/v3/wavespeed-ai/lynx?webhook={{ encodeURIComponent($execution.resumeUrl) }}`
+						: `${ws.baseUrl}/api/v3/wavespeed-ai/lynx`,
 					...auth,
 					sendBody: true,
 					specifyBody: 'json',
@@ -235,7 +242,9 @@ function loopWorkflow(
 				typeVersion: 1.1,
 				position: [660, 0],
 				webhookId: webhookId(`${spec.id}-wait`),
-				parameters: { resume: 'timeInterval', amount: spec.waitSeconds, unit: 'seconds' },
+				parameters: spec.resumeOnWebhook
+					? { resume: 'webhook', httpMethod: 'POST', options: {} }
+					: { resume: 'timeInterval', amount: spec.waitSeconds, unit: 'seconds' },
 			},
 			{
 				id: `${spec.id}-status`,
@@ -273,14 +282,21 @@ function loopWorkflow(
 			},
 			done,
 		],
-		connections: {
-			Request: { main: [main('Split Out')] },
-			'Split Out': { main: [main('Submit')] },
-			Submit: { main: [main('Wait')] },
-			Wait: { main: [main('Status')] },
-			Status: { main: [main('Completed?')] },
-			'Completed?': { main: [main('Done'), main('Wait')] },
-		},
+		connections: spec.resumeOnWebhook
+			? {
+					Request: { main: [main('Split Out')] },
+					'Split Out': { main: [main('Submit')] },
+					Submit: { main: [main('Wait')] },
+					Wait: { main: [main('Done')] },
+				}
+			: {
+					Request: { main: [main('Split Out')] },
+					'Split Out': { main: [main('Submit')] },
+					Submit: { main: [main('Wait')] },
+					Wait: { main: [main('Status')] },
+					Status: { main: [main('Completed?')] },
+					'Completed?': { main: [main('Done'), main('Wait')] },
+				},
 	};
 }
 
