@@ -4,7 +4,7 @@
  * of the model have ended in this process, then also where those jobs actually ended, and
  * from twenty jobs on only there, so a provider that got faster or slower moves the window
  * instead of turning into latency. Until a job of the new speed has been seen done, the
- * schedule cannot know of it: those jobs are seen by the sparse reads (within 15 s).
+ * schedule cannot know of it: those jobs are seen by the sparse reads (some 15 s apart).
  * Providers with a push channel (fal's status stream) are followed instead, with polling as
  * the fallback.
  */
