@@ -56,15 +56,18 @@ export function tagOf(data: ExecutionData['data']): string | undefined {
 export const jobTag = (job: JobInfo): string =>
 	String((job.input as { prompt?: unknown }).prompt ?? '').split('#')[0];
 
-/** The Done run (loop workflows) whose items hold this job's id. */
+/**
+ * The job id an item of a Done run holds: the loop's Status answer holds the job as `data`; a
+ * resumed Wait node, the provider's callback as `body`.
+ */
+const jobIdOf = (json: Record<string, unknown>) =>
+	(json.data as { id?: string } | undefined)?.id ?? (json.body as { id?: string } | undefined)?.id;
+
+/** The Done run (loop and Wait-node workflows) whose items hold this job's id. */
 function doneEndFor(runData: RunData, jobId: string): number | undefined {
 	for (const r of runsOf(runData, 'Done')) {
 		const items = r.data?.main?.[0] ?? [];
-		// The loop's Status answer holds the job as `data`; a resumed Wait node, the provider's
-		// callback as `body`.
-		const idOf = (json: Record<string, unknown>) =>
-			(json.data as { id?: string } | undefined)?.id ?? (json.body as { id?: string } | undefined)?.id;
-		if (items.some((it) => idOf(it.json) === jobId))
+		if (items.some((it) => jobIdOf(it.json) === jobId))
 			return endOf(r);
 	}
 	return undefined;

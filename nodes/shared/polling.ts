@@ -73,8 +73,8 @@ const EARLY_SLACK_MS = WINDOW_INTERVAL_MS / 2;
 /** The longest quiet stretch before a window or between two of its spans. */
 const HOLE_INTERVAL_MS = 15_000;
 /**
- * Ends before this fraction of the documented minimum are jobs of another kind while they are
- * a minority: far below the 0.3× of the documented durations a provider may plausibly get to,
+ * Ends before this fraction of the documented minimum are jobs of another kind when jobs of
+ * the documented kind were seen too: far below the 0.3× of the documented durations a provider may plausibly get to,
  * and below where a job first seen done at the first quiet probe is recorded to have ended.
  */
 const OTHER_KIND_FRACTION = 0.1;
@@ -106,12 +106,9 @@ function joined(spans: Span[]): Span[] {
 
 /** Where to read, in ms after submit: what pollWindow says. */
 export interface PollWindow {
-	/** The first span's start and the last one's end. */
-	from: number;
-	to: number;
 	/** From jobs of this process (rather than from the seeds alone). */
 	learned: boolean;
-	/** Stretches read every WINDOW_INTERVAL_MS, in time order, apart. */
+	/** Stretches read every WINDOW_INTERVAL_MS, in time order, apart; at least one. */
 	spans: Span[];
 	/** Single reads where a few jobs ended outside the spans. */
 	probesMs: number[];
@@ -131,7 +128,7 @@ export function pollWindow(
 	const n = recent.length;
 	if (n === 0 || (!documented && n < LEARN_MIN_JOBS))
 		return documented
-			? { ...documented, learned: false, spans: [documented], probesMs: [], fewerQuiet: false }
+			? { learned: false, spans: [documented], probesMs: [], fewerQuiet: false }
 			: null;
 	// Seen done by the read at the documented window's start (it reads there first): surely a
 	// faster job. Any other end is consistent with the window; where sparse reads before it
@@ -161,26 +158,18 @@ export function pollWindow(
 		for (const end of rest)
 			if (end < documented.from || end > documented.to)
 				probesMs.push(Math.round(end + WINDOW_INTERVAL_MS / 2));
-		return {
-			...documented,
-			learned: false,
-			spans: [documented],
-			probesMs,
-			fewerQuiet: apart,
-		};
+		return { learned: false, spans: [documented], probesMs, fewerQuiet: apart };
 	}
-	const spans: Span[] = [];
-	if (rest.length) {
-		const span = spanAround(rest);
-		// No job seen done before the documented minimum (the ends of those that were not are
-		// at its start or later): no margin below it, which keeps a 60 s Lynx job at 20 reads.
-		const before = documented !== null && rest[0] < documented.from;
-		spans.push(
-			documented && !before && span.to > documented.from
-				? { from: Math.max(span.from, documented.from), to: span.to }
-				: span,
-		);
-	}
+	// `rest` is never empty here: jobs of another kind are set apart only beside others.
+	const span = spanAround(rest);
+	// No job seen done before the documented minimum (the ends of those that were not are at
+	// its start or later): no margin below it, which keeps a 60 s Lynx job at 20 reads.
+	const before = documented !== null && rest[0] < documented.from;
+	const spans: Span[] = [
+		documented && !before && span.to > documented.from
+			? { from: Math.max(span.from, documented.from), to: span.to }
+			: span,
+	];
 	if (documented && n < LEARN_JOBS) {
 		// A few jobs say where jobs may also end, not where they cannot: with five ends, the
 		// next job ends before the earliest of them one time in six. Until LEARN_JOBS ended the
@@ -189,16 +178,7 @@ export function pollWindow(
 		// job to the sparse probes.
 		spans.push({ ...documented });
 	}
-	const all = joined(spans);
-	if (!all.length) return { from: 0, to: 0, learned: true, spans: [], probesMs, fewerQuiet: false };
-	return {
-		from: all[0].from,
-		to: all[all.length - 1].to,
-		learned: true,
-		spans: all,
-		probesMs,
-		fewerQuiet: apart,
-	};
+	return { learned: true, spans: joined(spans), probesMs, fewerQuiet: apart };
 }
 
 /**
@@ -218,7 +198,7 @@ export function pollDelayMs(
 	const window = pollWindow(expected, recent);
 	const earliest = elapsedMs + MIN_DELAY_MS;
 	if (!window) return Math.min(Math.max(WINDOW_INTERVAL_MS, elapsedMs * 0.05), MAX_INTERVAL_MS);
-	const spans = window.spans.length ? [...window.spans] : [{ from: 0, to: window.probesMs[0] ?? 0 }];
+	const spans = [...window.spans];
 	const last = spans[spans.length - 1];
 	// Past the window its grid goes on for the window's length, then backs off from there.
 	const denseTo = last.to + (last.to - spans[0].from);

@@ -122,8 +122,7 @@ export function regime(
 
 export interface SpeedResult {
 	factor: number;
-	/** p95 over all jobs of the speed, and over those submitted once one of them was seen done */
-	p95All: number;
+	/** p95 over the jobs submitted once one of the speed was seen done */
 	p95Settled: number;
 	/** reads of the speed's longest job */
 	longestReads: number;
@@ -142,7 +141,6 @@ export function speeds(factors: readonly number[], expected: Expected, random: (
 		const longest = results.reduce((a, r) => (r.durationMs > a.durationMs ? r : a));
 		return {
 			factor,
-			p95All: p95(results.map((r) => r.latencyMs)),
 			p95Settled: p95(results.filter((_, i) => jobs[i].startMs > firstDone).map((r) => r.latencyMs)),
 			longestReads: longest.reads,
 		};
