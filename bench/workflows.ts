@@ -282,21 +282,19 @@ function loopWorkflow(
 			},
 			done,
 		],
-		connections: spec.resumeOnWebhook
-			? {
-					Request: { main: [main('Split Out')] },
-					'Split Out': { main: [main('Submit')] },
-					Submit: { main: [main('Wait')] },
-					Wait: { main: [main('Done')] },
-				}
-			: {
-					Request: { main: [main('Split Out')] },
-					'Split Out': { main: [main('Submit')] },
-					Submit: { main: [main('Wait')] },
-					Wait: { main: [main('Status')] },
-					Status: { main: [main('Completed?')] },
-					'Completed?': { main: [main('Done'), main('Wait')] },
-				},
+		connections: {
+			Request: { main: [main('Split Out')] },
+			'Split Out': { main: [main('Submit')] },
+			Submit: { main: [main('Wait')] },
+			// Resumed by the callback, the job has ended: no loop (Status and Completed? stay unwired).
+			...(spec.resumeOnWebhook
+				? { Wait: { main: [main('Done')] } }
+				: {
+						Wait: { main: [main('Status')] },
+						Status: { main: [main('Completed?')] },
+						'Completed?': { main: [main('Done'), main('Wait')] },
+					}),
+		},
 	};
 }
 
